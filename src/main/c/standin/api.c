@@ -45,7 +45,10 @@
  *  - QueryStatus writes *puErrorCode = 0 unless the status is FAILURE; a
  *    session not yet complete (started or not) is IN_PROGRESS.
  *  - CloseSession does not cancel: a running session goes on to
- *    SessionComplete; the handle is invalid at once.
+ *    SessionComplete; the handle is invalid at once.  As no handle is left
+ *    to complete blocks with, blocks outstanding at the close, and those
+ *    delivered after it, count as completed (once their callback returned).
+ *    The last Shutdown also cancels sessions closed while running.
  *  - NegotiateRequiredDataRange is accepted only during the session's
  *    SessionNegotiate callback, with that callback's key (else
  *    ERROR_INVALID_STATE / ERROR_INVALID_PARAMETER); a range must lie within
@@ -78,6 +81,7 @@ static struct slot *g_slots;
 static uint32_t g_nslots;
 static uint32_t *g_free;    /* stack of free slot indexes */
 static uint32_t g_nfree;
+static struct session *g_running;   /* sessions whose worker runs, closed or not */
 
 static HANDLE encode(uint32_t index, uint32_t gen)
 {
@@ -156,12 +160,50 @@ static DWORD insert_locked(struct session *s)
     return ERROR_SUCCESS;
 }
 
-void st_worker_exited(void)
+static void running_add_locked(struct session *s)
 {
+    s->run_prev = NULL;
+    s->run_next = g_running;
+    if (g_running)
+        g_running->run_prev = s;
+    g_running = s;
+}
+
+static void running_remove_locked(struct session *s)
+{
+    if (s->run_prev)
+        s->run_prev->run_next = s->run_next;
+    else
+        g_running = s->run_next;
+    if (s->run_next)
+        s->run_next->run_prev = s->run_prev;
+    s->run_prev = s->run_next = NULL;
+}
+
+/* Leaves the running list, drops the worker's reference, and only then
+ * counts the worker out, so that Shutdown, which waits for the count to reach
+ * zero, returns after every session it cancelled is gone. */
+void st_worker_exited(struct session *s)
+{
+    pthread_mutex_lock(&g_mu);
+    running_remove_locked(s);
+    pthread_mutex_unlock(&g_mu);
+    st_session_unref(s);
     pthread_mutex_lock(&g_mu);
     atomic_fetch_sub(&st_live_workers, 1);
     pthread_cond_broadcast(&g_workers_cv);
     pthread_mutex_unlock(&g_mu);
+}
+
+static void cancel_locked(struct session *s, DWORD code)
+{
+    pthread_mutex_lock(&s->mu);
+    if (s->state != ST_DONE && !s->cancel_requested) {
+        s->cancel_requested = true;
+        s->cancel_code = code;
+        pthread_cond_broadcast(&s->cv);
+    }
+    pthread_mutex_unlock(&s->mu);
 }
 
 /* ---- process-wide ------------------------------------------------------------ */
@@ -204,18 +246,15 @@ DWORD WDSTCIAPI WdsTransportClientShutdown(void)
         g_slots[i].s = NULL;
         g_slots[i].gen++;
         g_free[g_nfree++] = i;
-        pthread_mutex_lock(&s->mu);
-        if (s->state != ST_DONE && !s->cancel_requested) {
-            s->cancel_requested = true;
-            s->cancel_code = ERROR_CANCELLED;
-            pthread_cond_broadcast(&s->cv);
-        }
-        pthread_mutex_unlock(&s->mu);
+        cancel_locked(s, ERROR_CANCELLED);
         if (gone)
             gone[ngone++] = s;
         else
             st_session_unref(s);       /* no memory for the list: drop it now */
     }
+    /* Sessions closed while running are no longer in the table. */
+    for (struct session *s = g_running; s; s = s->run_next)
+        cancel_locked(s, ERROR_CANCELLED);
     while (atomic_load(&st_live_workers) > 0)
         pthread_cond_wait(&g_workers_cv, &g_mu);
     pthread_mutex_unlock(&g_mu);
@@ -329,13 +368,15 @@ DWORD WDSTCIAPI WdsTransportClientStartSession(HANDLE hSessionKey)
 
     pthread_mutex_lock(&g_mu);
     atomic_fetch_add(&st_live_workers, 1);
+    st_session_ref(s);                       /* the worker's reference */
+    running_add_locked(s);
     pthread_mutex_unlock(&g_mu);
     int rc = st_session_start_worker(s);
     if (rc != 0) {
         pthread_mutex_lock(&s->mu);
         s->state = ST_CREATED;
         pthread_mutex_unlock(&s->mu);
-        st_worker_exited();
+        st_worker_exited(s);
         err = ERROR_NOT_ENOUGH_MEMORY;
     }
     st_session_unref(s);
@@ -470,6 +511,15 @@ DWORD WDSTCIAPI WdsTransportClientCloseSession(HANDLE hSessionKey)
     pthread_mutex_unlock(&g_mu);
     if (!s)
         return ERROR_INVALID_HANDLE;
+    /* Nobody can complete blocks without the handle: forget the outstanding
+     * ones, so that a running session neither stalls on its cache nor waits
+     * for completions before reporting success. */
+    pthread_mutex_lock(&s->mu);
+    s->closed = true;
+    st_map_free(&s->outstanding);
+    s->outstanding_bytes = 0;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
     st_session_unref(s);     /* a running worker keeps its own reference */
     return ERROR_SUCCESS;
 }

@@ -17,7 +17,9 @@
  *     yet completed (ulCacheSize 0, WDS_TRANSPORTCLIENT_NO_CACHE, means no
  *     limit);
  *   SessionComplete, exactly once and last.  On success it comes after every
- *     delivered block has been completed, so a consumer that completes blocks
+ *     delivered block has been completed (once CloseSession has run, nobody
+ *     holds a handle to complete blocks with, so from then on a block counts
+ *     as completed when its callback returns), so a consumer that completes blocks
  *     asynchronously has finished with all of them by then; after a failure
  *     or a cancel it comes at once, and blocks still outstanding may be
  *     completed afterwards (until CloseSession).
@@ -196,12 +198,14 @@ static DWORD deliver(struct session *s, struct st_source *src)
             return err;
         }
         pthread_mutex_lock(&s->mu);
-        if (st_map_put(&s->outstanding, off, len) != 0) {
-            pthread_mutex_unlock(&s->mu);
-            st_buffer_release(b);
-            return ERROR_NOT_ENOUGH_MEMORY;
+        if (!s->closed) {                    /* a closed session's blocks need no completion */
+            if (st_map_put(&s->outstanding, off, len) != 0) {
+                pthread_mutex_unlock(&s->mu);
+                st_buffer_release(b);
+                return ERROR_NOT_ENOUGH_MEMORY;
+            }
+            s->outstanding_bytes += len;
         }
-        s->outstanding_bytes += len;
         pthread_mutex_unlock(&s->mu);
 
         ULARGE_INTEGER o;
@@ -265,8 +269,7 @@ static void *worker_main(void *arg)
     pthread_mutex_unlock(&s->mu);
 
     tls_session = NULL;
-    st_session_unref(s);
-    st_worker_exited();
+    st_worker_exited(s);
     return NULL;
 }
 
@@ -278,10 +281,8 @@ int st_session_start_worker(struct session *s)
         return rc;
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     pthread_t t;
-    st_session_ref(s);                              /* the worker's reference */
+    /* The caller took the worker's reference and drops it if this fails. */
     rc = pthread_create(&t, &attr, worker_main, s);
     pthread_attr_destroy(&attr);
-    if (rc != 0)
-        atomic_fetch_sub(&s->refs, 1);              /* never the last one: the caller holds one */
     return rc;
 }

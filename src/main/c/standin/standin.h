@@ -136,6 +136,7 @@ struct session {
     struct st_options opt;
 
     enum st_state state;
+    bool closed;                   /* CloseSession ran: nobody can complete blocks any more */
     bool complete_returned;        /* SessionComplete has returned (or none was due) */
     bool cancel_requested;
     DWORD cancel_code;
@@ -153,6 +154,9 @@ struct session {
     uint64_t range_start[ST_MAX_RANGES], range_end[ST_MAX_RANGES];
 
     struct st_buffer *free_buffers;
+
+    /* list of sessions whose worker runs (api.c, guarded by its lock) */
+    struct session *run_prev, *run_next;
 };
 
 void st_session_ref(struct session *s);
@@ -185,7 +189,8 @@ extern atomic_ullong st_live_buffers;
 extern atomic_ullong st_live_buffer_bytes;
 extern atomic_ullong st_live_workers;
 
-/* Called by the worker when it is done with a session (api.c). */
-void st_worker_exited(void);
+/* Called by the worker when it is done with a session; drops the worker's
+ * reference to it (api.c). */
+void st_worker_exited(struct session *s);
 
 #endif /* STANDIN_H */
