@@ -1,0 +1,270 @@
+package io.github.wdstci;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Ready-made {@link ContentHandler}s. Each call returns a new handler for one
+ * session.
+ */
+public final class ContentHandlers {
+
+    private ContentHandlers() {
+    }
+
+    /**
+     * Writes the object to {@code target}: blocks are written at their offsets
+     * into a temporary file beside the target, which is forced to disk and
+     * atomically moved onto the target on success, and deleted on failure or
+     * cancel. The target is therefore either the complete object or untouched.
+     * A block outside [0, file size) fails the session and nothing of it is written.
+     *
+     * @throws IllegalArgumentException if target is null or has no parent directory name
+     */
+    public static ContentHandler toFile(Path target) {
+        if (target == null) {
+            throw new IllegalArgumentException("target must not be null");
+        }
+        if (target.getFileName() == null) {
+            throw new IllegalArgumentException("target has no file name: " + target);
+        }
+        return new FileSink(target.toAbsolutePath());
+    }
+
+    /**
+     * Keeps the object in memory, up to {@code maxBytes}; a larger object fails
+     * the session at its start.
+     *
+     * @throws IllegalArgumentException if maxBytes is negative or above {@link MemorySink#MAX_SIZE}
+     */
+    public static MemorySink toMemory(long maxBytes) {
+        return new MemorySink(maxBytes);
+    }
+
+    /** Counts and drops every block (for tests and benchmarks of the transport). */
+    public static ContentHandler discarding() {
+        return (block, offset) -> { };
+    }
+
+    /**
+     * Wraps a handler to report progress: at most every {@code intervalMillis}
+     * ms, and once more when the last byte arrived.
+     *
+     * @throws IllegalArgumentException if an argument is null or the interval negative
+     */
+    public static ContentHandler withProgress(ContentHandler handler, ProgressListener listener, long intervalMillis) {
+        if (handler == null || listener == null) {
+            throw new IllegalArgumentException("handler and listener must not be null");
+        }
+        if (intervalMillis < 0) {
+            throw new IllegalArgumentException("intervalMillis must not be negative: " + intervalMillis);
+        }
+        return new Progress(handler, listener, intervalMillis * 1_000_000L);
+    }
+
+    /** Checks a block against the object's size; the message names both. */
+    static void checkBounds(long offset, long size, long fileSize) throws IOException {
+        if (fileSize < 0) {
+            throw new IOException("block at offset " + offset + " arrived before the session started");
+        }
+        if (offset < 0 || offset > fileSize || size > fileSize - offset) {
+            throw new IOException("block [" + offset + ", " + (offset + size) + ") lies outside the object [0, " + fileSize + ")");
+        }
+    }
+
+    private static final class FileSink implements ContentHandler {
+        private final Path target;
+        private Path temp;
+        private FileChannel channel;
+        private long fileSize = -1;
+        private long written;
+
+        FileSink(Path target) {
+            this.target = target;
+        }
+
+        @Override
+        public void onStart(StartInfo info) throws IOException {
+            if (channel != null) {
+                throw new IllegalStateException("a file handler serves one session only");
+            }
+            Path dir = target.getParent();
+            temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".part");
+            channel = FileChannel.open(temp, StandardOpenOption.WRITE);
+            fileSize = info.fileSize();
+        }
+
+        @Override
+        public void onContent(MemorySegment block, long offset) throws IOException {
+            checkBounds(offset, block.byteSize(), fileSize);
+            ByteBuffer buf = block.asByteBuffer();
+            long pos = offset;
+            while (buf.hasRemaining()) {
+                pos += channel.write(buf, pos);
+            }
+            written += block.byteSize();
+        }
+
+        @Override
+        public void onSuccess() throws IOException {
+            if (channel == null) {
+                throw new IOException("the session succeeded without starting");
+            }
+            if (written != fileSize) {
+                throw new IOException("received " + written + " of " + fileSize + " bytes");
+            }
+            channel.force(true);
+            channel.close();
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+
+        @Override
+        public void onFailure(Throwable cause) {
+            try {
+                if (channel != null) {
+                    channel.close();
+                }
+            } catch (IOException e) {
+                cause.addSuppressed(e);
+            }
+            try {
+                if (temp != null) {
+                    Files.deleteIfExists(temp);
+                }
+            } catch (IOException e) {
+                cause.addSuppressed(e);
+            }
+        }
+    }
+
+    private static final class Progress implements ContentHandler {
+        private final ContentHandler inner;
+        private final ProgressListener listener;
+        private final long intervalNanos;
+        private long total = -1;
+        private long received;
+        private long startNanos;
+        private long lastReport;
+
+        Progress(ContentHandler inner, ProgressListener listener, long intervalNanos) {
+            this.inner = inner;
+            this.listener = listener;
+            this.intervalNanos = intervalNanos;
+        }
+
+        @Override
+        public void onStart(StartInfo info) throws Exception {
+            total = info.fileSize();
+            startNanos = System.nanoTime();
+            lastReport = startNanos;
+            inner.onStart(info);
+            listener.onProgress(0, total, 0);
+        }
+
+        @Override
+        public void onMetadata(MemorySegment metadata) throws Exception {
+            inner.onMetadata(metadata);
+        }
+
+        @Override
+        public void onNegotiate(StartInfo info, Negotiation negotiation) throws Exception {
+            inner.onNegotiate(info, negotiation);
+        }
+
+        @Override
+        public void onContent(MemorySegment block, long offset) throws Exception {
+            inner.onContent(block, offset);
+            received += block.byteSize();
+            long now = System.nanoTime();
+            if (now - lastReport >= intervalNanos || received == total) {
+                lastReport = now;
+                double seconds = (now - startNanos) / 1e9;
+                listener.onProgress(received, total, seconds > 0 ? received / seconds : 0);
+            }
+        }
+
+        @Override
+        public void onSuccess() throws Exception {
+            inner.onSuccess();
+        }
+
+        @Override
+        public void onFailure(Throwable cause) {
+            inner.onFailure(cause);
+        }
+    }
+
+    /**
+     * A handler that keeps the object in a byte array; read it with
+     * {@link #bytes()} once the session succeeded.
+     */
+    public static final class MemorySink implements ContentHandler {
+
+        /** The largest object a memory sink can hold. */
+        public static final long MAX_SIZE = Integer.MAX_VALUE - 8;
+
+        private final long maxBytes;
+        private volatile byte[] data;
+        private MemorySegment target;
+        private long received;
+        private volatile boolean complete;
+
+        MemorySink(long maxBytes) {
+            if (maxBytes < 0 || maxBytes > MAX_SIZE) {
+                throw new IllegalArgumentException("maxBytes must be between 0 and " + MAX_SIZE + ": " + maxBytes);
+            }
+            this.maxBytes = maxBytes;
+        }
+
+        @Override
+        public void onStart(StartInfo info) throws IOException {
+            if (data != null) {
+                throw new IllegalStateException("a memory sink serves one session only");
+            }
+            if (info.fileSize() > maxBytes) {
+                throw new IOException("object of " + info.fileSize() + " bytes exceeds the memory limit of " + maxBytes);
+            }
+            data = new byte[(int) info.fileSize()];
+            target = MemorySegment.ofArray(data);
+        }
+
+        @Override
+        public void onContent(MemorySegment block, long offset) throws IOException {
+            checkBounds(offset, block.byteSize(), target == null ? -1 : target.byteSize());
+            MemorySegment.copy(block, ValueLayout.JAVA_BYTE, 0, target, ValueLayout.JAVA_BYTE, offset, block.byteSize());
+            received += block.byteSize();
+        }
+
+        @Override
+        public void onSuccess() throws IOException {
+            if (data == null || received != data.length) {
+                throw new IOException("received " + received + " of " + (data == null ? "?" : data.length) + " bytes");
+            }
+            complete = true;
+        }
+
+        /**
+         * The object.
+         *
+         * @throws IllegalStateException unless the session succeeded
+         */
+        public byte[] bytes() {
+            if (!complete) {
+                throw new IllegalStateException("the session has not succeeded");
+            }
+            return data;
+        }
+    }
+}
