@@ -3,14 +3,9 @@ package io.github.wdstci.internal.ffi;
 import static io.github.wdstci.internal.ffi.wdstci_h.*;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 
-import io.github.wdstci.internal.NativeLibrary;
 
 /**
  * Small helpers over the raw stubs for the contract tests: Win32 codes, request
@@ -36,16 +31,6 @@ final class Raw {
     static final int INFINITE = -1;
     static final int KiB = 1024;
     static final int MiB = 1024 * 1024;
-
-    private static final MethodHandle QUERY_COUNTERS;
-
-    static {
-        NativeLibrary lib = NativeLibrary.load();
-        QUERY_COUNTERS = Linker.nativeLinker().downcallHandle(
-                lib.find("WdsStandinQueryCounters").orElseThrow(
-                        () -> new AssertionError("the stand-in's WdsStandinQueryCounters is not exported by " + lib.path())),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    }
 
     private Raw() {
     }
@@ -82,20 +67,11 @@ final class Raw {
 
     /** Live sessions, live buffers, live buffer bytes, live delivery threads. */
     static long[] counters() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG, 4);
-            int rc = (int) QUERY_COUNTERS.invokeExact(out, 4);
-            if (rc != ERROR_SUCCESS) {
-                throw new AssertionError("WdsStandinQueryCounters failed: " + rc);
-            }
-            return out.toArray(ValueLayout.JAVA_LONG);
-        } catch (Throwable t) {
-            throw t instanceof AssertionError a ? a : new AssertionError(t);
-        }
+        return io.github.wdstci.internal.StandinDiagnostics.counters();
     }
 
     /** Reads a ULONG written by the callee into a one-element segment. */
     static int ulong(MemorySegment s) {
-        return s.get(ValueLayout.JAVA_INT, 0);
+        return s.get(java.lang.foreign.ValueLayout.JAVA_INT, 0);
     }
 }
