@@ -8,6 +8,8 @@ package io.github.wdstci;
 public interface ProgressListener {
 
     /**
+     * Progress so far.
+     *
      * @param receivedBytes  bytes received so far
      * @param totalBytes     the object's size, or -1 before the session started
      * @param bytesPerSecond average rate since the session started
