@@ -64,6 +64,8 @@ public final class Session implements AutoCloseable {
     private final MemorySegment handle;
     private final SessionFuture future;
     private final Object lock = new Object();
+    private final java.util.concurrent.locks.ReentrantLock closeLock =
+            new java.util.concurrent.locks.ReentrantLock();   // serializes close(); held while it waits
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Set<Block> outstanding = ConcurrentHashMap.newKeySet();
 
@@ -285,42 +287,55 @@ public final class Session implements AutoCloseable {
             throw new IllegalStateException("Session.close() on the session's own callback thread would deadlock;"
                     + " close it from another thread (e.g. when its future completes)");
         }
-        boolean started;
-        synchronized (lock) {
-            if (phase == Phase.CLOSED) {
+        if (Thread.currentThread() == finishingThread) {
+            // A dependent stage of the future: another thread's close() may be waiting for this
+            // very thread to finish; it frees everything, so do not wait for it here.
+            if (!closeLock.tryLock()) {
                 return;
             }
-            started = nativeStarted;
+        } else {
+            closeLock.lock();
         }
-        if (started) {
-            cancelNative(ERROR_CANCELLED);      // a no-op once complete
-            int rc = WdsTransportClientWaitForCompletion(handle, -1);
-            if (rc != ERROR_SUCCESS) {
-                LOG.log(System.Logger.Level.WARNING, "WaitForCompletion: {0}", Win32Error.nameOf(rc));
+        try {
+            boolean started;
+            synchronized (lock) {
+                if (phase == Phase.CLOSED) {
+                    return;
+                }
+                started = nativeStarted;
             }
-            // WaitForCompletion returns once SessionComplete has returned; make sure our body has, too.
-            while (!completeReturned) {
-                Thread.onSpinWait();
+            if (started) {
+                cancelNative(ERROR_CANCELLED);      // a no-op once complete
+                int rc = WdsTransportClientWaitForCompletion(handle, -1);
+                if (rc != ERROR_SUCCESS) {
+                    LOG.log(System.Logger.Level.WARNING, "WaitForCompletion: {0}", Win32Error.nameOf(rc));
+                }
+                // WaitForCompletion returns once SessionComplete has returned; make sure our body has, too.
+                while (!completeReturned) {
+                    Thread.onSpinWait();
+                }
+                // The listener's onSuccess/onFailure and the future run on the executor; let them
+                // finish, unless this is that very thread (a dependent stage closing the session).
+                if (Thread.currentThread() != finishingThread) {
+                    awaitFinished();
+                }
             }
-            // The listener's onSuccess/onFailure and the future run on the executor; let them
-            // finish, unless this is that very thread (a dependent stage closing the session).
-            if (Thread.currentThread() != finishingThread) {
-                awaitFinished();
+            for (Block b : outstanding) {
+                b.release();
             }
+            synchronized (lock) {
+                if (phase == Phase.CLOSED) {
+                    return;
+                }
+                phase = Phase.CLOSED;
+                WdsTransportClientCloseSession(handle);
+            }
+            // No callback can run any more: SessionComplete returned (or never started) and the handle is closed.
+            arena.close();
+            client.closed(this);
+        } finally {
+            closeLock.unlock();
         }
-        for (Block b : outstanding) {
-            b.release();
-        }
-        synchronized (lock) {
-            if (phase == Phase.CLOSED) {
-                return;
-            }
-            phase = Phase.CLOSED;
-            WdsTransportClientCloseSession(handle);
-        }
-        // No callback can run any more: SessionComplete returned (or never started) and the handle is closed.
-        arena.close();
-        client.closed(this);
     }
 
     private void awaitFinished() {
