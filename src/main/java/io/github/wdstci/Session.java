@@ -566,9 +566,10 @@ public final class Session implements AutoCloseable {
         try {
             callbackThread = Thread.currentThread();
             if (failure.get() == null) {
-                NegotiationImpl n = new NegotiationImpl(key, startInfo(pInfo).fileSize());
+                StartInfo info = startInfo(pInfo);
+                NegotiationImpl n = new NegotiationImpl(key, info.fileSize());
                 try {
-                    listener.onNegotiate(startInfo(pInfo), n);
+                    listener.onNegotiate(info, n);
                 } finally {
                     n.active = false;
                 }
@@ -683,13 +684,12 @@ public final class Session implements AutoCloseable {
      * The session's future: completed by the session; anyone else completing it
      * (cancel, orTimeout, complete) cancels the native session.
      */
-    static final class SessionFuture extends CompletableFuture<Void> {
+    static final class SessionFuture extends Dependent<Void> {
         private final Session session;
-        private final Executor executor;
 
         SessionFuture(Session session, Executor executor) {
+            super(executor);
             this.session = session;
-            this.executor = executor;
         }
 
         void succeed() {
@@ -720,20 +720,10 @@ public final class Session implements AutoCloseable {
             session.cancelNative(ERROR_CANCELLED);
             return done;
         }
-
-        @Override
-        public Executor defaultExecutor() {
-            return executor;
-        }
-
-        @Override
-        public <U> CompletableFuture<U> newIncompleteFuture() {
-            return new Dependent<>(executor);
-        }
     }
 
     /** Dependent stages: plain futures whose async stages default to the client's executor. */
-    static final class Dependent<T> extends CompletableFuture<T> {
+    static class Dependent<T> extends CompletableFuture<T> {
         private final Executor executor;
 
         Dependent(Executor executor) {

@@ -99,7 +99,7 @@ public final class WdsClient implements AutoCloseable {
      * @throws WdsTransportException    if the library refuses the request
      */
     public Session newSession(TransferRequest request, ContentHandler handler) throws WdsTransportException {
-        return create(request, handler, "handler");
+        return create(request, handler);
     }
 
     /**
@@ -110,15 +110,15 @@ public final class WdsClient implements AutoCloseable {
      * @throws WdsTransportException    if the library refuses the request
      */
     public Session newAsyncSession(TransferRequest request, AsyncContentHandler handler) throws WdsTransportException {
-        return create(request, handler, "handler");
+        return create(request, handler);
     }
 
-    private Session create(TransferRequest request, SessionListener handler, String what) throws WdsTransportException {
+    private Session create(TransferRequest request, SessionListener handler) throws WdsTransportException {
         if (request == null) {
             throw new IllegalArgumentException("request must not be null");
         }
         if (handler == null) {
-            throw new IllegalArgumentException(what + " must not be null");
+            throw new IllegalArgumentException("handler must not be null");
         }
         synchronized (lock) {
             if (closed) {

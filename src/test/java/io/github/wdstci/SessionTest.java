@@ -70,6 +70,29 @@ class SessionTest {
         }
     }
 
+    /** Discards blocks, counts down {@code first} at the first one, and keeps what onFailure got. */
+    static final class FailureRecorder implements ContentHandler {
+        final CountDownLatch first = new CountDownLatch(1);
+        final CountDownLatch failed = new CountDownLatch(1);
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        @Override
+        public void onContent(MemorySegment block, long offset) {
+            first.countDown();
+        }
+
+        @Override
+        public void onFailure(Throwable cause) {
+            failure.set(cause);
+            failed.countDown();
+        }
+
+        Throwable awaitFailure() throws InterruptedException {
+            assertThat(failed.await(30, TimeUnit.SECONDS)).as("onFailure called").isTrue();
+            return failure.get();
+        }
+    }
+
     static Stream<Arguments> blockSizesAndOrders() {
         return Stream.of(4 * KiB, 64 * KiB, MiB).flatMap(b ->
                 Stream.of("seq", "shuffle", "wrap").map(o -> Arguments.of(b, o)));
@@ -100,18 +123,8 @@ class SessionTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("failures")
-    void injectedCodesFailTheFutureWithTheirCodeAndName(String object, int code, String name) {
-        AtomicReference<Throwable> seen = new AtomicReference<>();
-        ContentHandler h = new ContentHandler() {
-            @Override
-            public void onContent(MemorySegment block, long offset) {
-            }
-
-            @Override
-            public void onFailure(Throwable cause) {
-                seen.set(cause);
-            }
-        };
+    void injectedCodesFailTheFutureWithTheirCodeAndName(String object, int code, String name) throws Exception {
+        FailureRecorder h = new FailureRecorder();
         Throwable t = failureOf(client.receive(synthetic(object), h));
         assertThat(t).isInstanceOf(WdsTransportException.class);
         WdsTransportException e = (WdsTransportException) t;
@@ -119,7 +132,7 @@ class SessionTest {
         assertThat(e.symbolicName()).isEqualTo(name);
         assertThat(e.error()).isEqualTo(Win32Error.of(code));
         assertThat(e.getMessage()).contains(name).contains(Integer.toString(code));
-        assertThat(seen.get()).as("onFailure got the same exception").isSameAs(e);
+        assertThat(h.awaitFailure()).as("onFailure got the same exception").isSameAs(e);
     }
 
     @Test
@@ -160,27 +173,16 @@ class SessionTest {
 
     @Test
     void cancelDuringTransferEndsTheNativeSession() throws Exception {
-        CountDownLatch first = new CountDownLatch(1);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Session s = client.newSession(synthetic("64MiB?delay=1ms"), new ContentHandler() {
-            @Override
-            public void onContent(MemorySegment block, long offset) {
-                first.countDown();
-            }
-
-            @Override
-            public void onFailure(Throwable cause) {
-                failure.set(cause);
-            }
-        });
+        FailureRecorder h = new FailureRecorder();
+        Session s = client.newSession(synthetic("64MiB?delay=1ms"), h);
         CompletableFuture<Void> f = s.start();
-        assertThat(first.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(h.first.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(f.cancel(true)).isTrue();
         assertThat(f.cancel(true)).as("second cancel: still cancelled").isTrue();
         assertThatThrownBy(f::join).isInstanceOf(CancellationException.class);
         s.close();                                // waits for the native completion
-        assertThat(failure.get()).isInstanceOf(WdsTransportException.class);
-        assertThat(((WdsTransportException) failure.get()).error()).isEqualTo(Win32Error.ERROR_CANCELLED);
+        assertThat(h.failure.get()).isInstanceOf(WdsTransportException.class);
+        assertThat(((WdsTransportException) h.failure.get()).error()).isEqualTo(Win32Error.ERROR_CANCELLED);
     }
 
     @Test
@@ -198,28 +200,14 @@ class SessionTest {
 
     @Test
     void sessionCancelGivesErrorCancelledToTheHandler() throws Exception {
-        CountDownLatch first = new CountDownLatch(1);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        CountDownLatch failed = new CountDownLatch(1);
-        try (Session s = client.newSession(synthetic("64MiB?delay=1ms"), new ContentHandler() {
-            @Override
-            public void onContent(MemorySegment block, long offset) {
-                first.countDown();
-            }
-
-            @Override
-            public void onFailure(Throwable cause) {
-                failure.set(cause);
-                failed.countDown();
-            }
-        })) {
+        FailureRecorder h = new FailureRecorder();
+        try (Session s = client.newSession(synthetic("64MiB?delay=1ms"), h)) {
             CompletableFuture<Void> f = s.start();
-            assertThat(first.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(h.first.await(30, TimeUnit.SECONDS)).isTrue();
             s.cancel();
             s.cancel();
             assertThat(f).isCancelled();
-            assertThat(failed.await(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(((WdsTransportException) failure.get()).code()).isEqualTo(1223);
+            assertThat(((WdsTransportException) h.awaitFailure()).code()).isEqualTo(1223);
         }
     }
 
@@ -242,23 +230,11 @@ class SessionTest {
 
     @Test
     void orTimeoutCancelsTheNativeSessionWithErrorTimeout() throws Exception {
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        CountDownLatch failed = new CountDownLatch(1);
-        Session s = client.newSession(synthetic("64MiB?delay=1ms"), new ContentHandler() {
-            @Override
-            public void onContent(MemorySegment block, long offset) {
-            }
-
-            @Override
-            public void onFailure(Throwable cause) {
-                failure.set(cause);
-                failed.countDown();
-            }
-        });
+        FailureRecorder h = new FailureRecorder();
+        Session s = client.newSession(synthetic("64MiB?delay=1ms"), h);
         CompletableFuture<Void> f = s.start().orTimeout(50, TimeUnit.MILLISECONDS);
         assertThat(failureOf(f)).isInstanceOf(TimeoutException.class);
-        assertThat(failed.await(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(((WdsTransportException) failure.get()).error()).isEqualTo(Win32Error.ERROR_TIMEOUT);
+        assertThat(((WdsTransportException) h.awaitFailure()).error()).isEqualTo(Win32Error.ERROR_TIMEOUT);
         s.close();
     }
 
