@@ -22,32 +22,60 @@ public enum Win32Error {
     ERROR_NOT_ENOUGH_MEMORY(8),
     /** 30: the object could not be read. */
     ERROR_READ_FAULT(30),
+    /** 39: the disk is full (while writing through a handle). */
+    ERROR_HANDLE_DISK_FULL(39),
     /** 50: the request is not supported. */
     ERROR_NOT_SUPPORTED(50),
+    /** 53: the network path was not found (server unreachable). */
+    ERROR_BAD_NETPATH(53),
     /** 87: a parameter is invalid. */
     ERROR_INVALID_PARAMETER(87),
+    /** 112: there is not enough space on the disk. */
+    ERROR_DISK_FULL(112),
     /** 123: the name is not valid. */
     ERROR_INVALID_NAME(123),
     /** 258: a wait timed out. */
     WAIT_TIMEOUT(258),
+    /** 995: the I/O operation was aborted (thread exit or application request). */
+    ERROR_OPERATION_ABORTED(995),
     /** 1131: the call would deadlock (e.g. a wait from the session's own callback). */
     ERROR_POSSIBLE_DEADLOCK(1131),
     /** 1168: element not found. */
     ERROR_NOT_FOUND(1168),
     /** 1223: the session was cancelled. */
     ERROR_CANCELLED(1223),
+    /** 1225: the remote computer refused the connection. */
+    ERROR_CONNECTION_REFUSED(1225),
+    /** 1231: the network location cannot be reached. */
+    ERROR_NETWORK_UNREACHABLE(1231),
+    /** 1232: the remote host cannot be reached. */
+    ERROR_HOST_UNREACHABLE(1232),
     /** 1236: the connection was aborted. */
     ERROR_CONNECTION_ABORTED(1236),
     /** 1247: already initialized. */
     ERROR_ALREADY_INITIALIZED(1247),
+    /** 1326: the user name or password is incorrect. */
+    ERROR_LOGON_FAILURE(1326),
     /** 1460: the operation timed out. */
     ERROR_TIMEOUT(1460),
     /** 5023: the call is not valid in the current state. */
     ERROR_INVALID_STATE(5023),
+    /** 10050: the network is down. */
+    WSAENETDOWN(10050),
+    /** 10051: the network is unreachable. */
+    WSAENETUNREACH(10051),
+    /** 10054: the connection was reset by the peer. */
+    WSAECONNRESET(10054),
     /** 10060: a network operation timed out. */
     WSAETIMEDOUT(10060),
+    /** 10061: the server refused the connection. */
+    WSAECONNREFUSED(10061),
+    /** 10065: no route to the server. */
+    WSAEHOSTUNREACH(10065),
     /** 11001: the server's host name is unknown. */
     WSAHOST_NOT_FOUND(11001),
+    /** 11002: the host name could not be resolved now (temporary DNS failure). */
+    WSATRY_AGAIN(11002),
     /** Any code not listed here; see {@link #nameOf(int)}. */
     UNKNOWN(-1);
 

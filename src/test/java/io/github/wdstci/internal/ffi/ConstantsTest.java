@@ -2,11 +2,14 @@ package io.github.wdstci.internal.ffi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
+
+import io.github.wdstci.Win32Error;
 
 /**
  * Every constant of the API, as the stubs expose it, equals the contract's
@@ -84,6 +87,19 @@ class ConstantsTest {
         inMingw.put("WDS_TRANSPORTCLIENT_MAX_CALLBACKS", 5);   // the Vista-era count: no NEGOTIATE
 
         CProbe.Result r = CProbe.compile(CProbe.Target.MINGW_SDK_HEADER, probe(inMingw));
+
+        assertThat(r.ok()).as(r.output()).isTrue();
+    }
+
+    @Test
+    void win32ErrorCodesEqualTheWindowsSdkValues() throws Exception {
+        // WAIT_TIMEOUT lives in winbase.h/winerror.h, the WSA codes in winerror.h: windows.h brings all.
+        Map<String, Integer> codes = Arrays.stream(Win32Error.values())
+                .filter(e -> e != Win32Error.UNKNOWN)
+                .collect(Collectors.toMap(Win32Error::name, Win32Error::code, (a, b) -> a, LinkedHashMap::new));
+        assertThat(codes).hasSizeGreaterThan(20);
+
+        CProbe.Result r = CProbe.compile(CProbe.Target.MINGW_SDK_HEADER, probe(codes));
 
         assertThat(r.ok()).as(r.output()).isTrue();
     }
