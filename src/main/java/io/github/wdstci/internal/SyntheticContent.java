@@ -65,7 +65,19 @@ public final class SyntheticContent {
      */
     public static long mismatch(long seed, long offset, MemorySegment data) {
         long len = data.byteSize();
-        for (long i = 0; i < len; i++) {
+        long i = 0;
+        for (; i < len && ((offset + i) & 7) != 0; i++) {
+            if (data.get(ValueLayout.JAVA_BYTE, i) != byteAt(seed, offset + i)) {
+                return i;
+            }
+        }
+        // A word at a time: verifying a GiB byte by byte would cost seconds.
+        for (; i + 8 <= len; i += 8) {
+            if (data.get(LE_LONG, i) != word(seed, (offset + i) >>> 3)) {
+                break;                     // the byte loop below finds which byte
+            }
+        }
+        for (; i < len; i++) {
             if (data.get(ValueLayout.JAVA_BYTE, i) != byteAt(seed, offset + i)) {
                 return i;
             }
