@@ -6,10 +6,12 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Ready-made {@link ContentHandler}s. Each call returns a new handler for one
@@ -96,10 +98,30 @@ public final class ContentHandlers {
             if (channel != null) {
                 throw new IllegalStateException("a file handler serves one session only");
             }
-            Path dir = target.getParent();
-            temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".part");
+            temp = createTemp(target);
             channel = FileChannel.open(temp, StandardOpenOption.WRITE);
             fileSize = info.fileSize();
+        }
+
+        /**
+         * A new, empty, hidden file beside the target. Unlike
+         * {@code Files.createTempFile}, which makes it readable by its owner
+         * only, it gets the permissions any new file gets (umask), since it
+         * becomes the target.
+         */
+        private static Path createTemp(Path target) throws IOException {
+            Path dir = target.getParent();
+            for (int attempt = 0; ; attempt++) {
+                String name = "." + target.getFileName() + "."
+                        + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".part";
+                try {
+                    return Files.createFile(dir.resolve(name));
+                } catch (FileAlreadyExistsException e) {
+                    if (attempt == 100) {
+                        throw e;
+                    }
+                }
+            }
         }
 
         @Override

@@ -2,11 +2,13 @@ package io.github.wdstci;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +52,17 @@ class FileSinkTest {
         assertThat(data).hasSize(3 << 20);
         assertThat(SyntheticContent.mismatch(5, 0, MemorySegment.ofArray(data))).isEqualTo(-1);
         assertThat(files()).containsExactly("image.wim");
+    }
+
+    @Test
+    void theObjectGetsTheUsualPermissionsOfANewFile() throws Exception {
+        assumeTrue(Files.getFileStore(dir).supportsFileAttributeView(PosixFileAttributeView.class), "POSIX permissions");
+        Path reference = Files.createFile(dir.resolve("reference"));
+        Path target = dir.resolve("image.wim");
+        client.receive(SessionTest.synthetic("64KiB"), ContentHandlers.toFile(target)).get(60, TimeUnit.SECONDS);
+
+        // not owner-only as a Files.createTempFile file would be: the image is for others to use too
+        assertThat(Files.getPosixFilePermissions(target)).isEqualTo(Files.getPosixFilePermissions(reference));
     }
 
     @Test
