@@ -1,0 +1,45 @@
+package io.github.wdstci.cli;
+
+import java.nio.file.Path;
+
+import picocli.CommandLine.Option;
+
+/** The options {@code get} and {@code demo} share: where the object goes and what is shown. */
+final class OutputOptions {
+
+    @Option(names = {"-o", "--output"}, paramLabel = "PATH",
+            description = "File to write; a directory receives the object under its own name.")
+    Path output;
+
+    @Option(names = "--if-exists", paramLabel = "POLICY", defaultValue = "fail",
+            description = "When the output exists: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Transfer.IfExists ifExists;
+
+    @Option(names = "--sha256", arity = "0..1", paramLabel = "HEX", fallbackValue = "",
+            description = "Print the SHA-256 of the result; with HEX, also require it to match "
+                    + "(a mismatch keeps nothing and exits with 7).")
+    String sha256;
+
+    @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
+            description = "${COMPLETION-CANDIDATES}: a live bar on a terminal, key=value lines otherwise "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Display.Mode progress;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress and no summary; errors only.")
+    boolean quiet;
+
+    @Option(names = {"-v", "--verbose"}, description = "Stack traces with errors.")
+    boolean verbose;
+
+    Display.Mode mode() {
+        return quiet ? Display.Mode.NONE : progress;
+    }
+
+    /** The output file: {@code --output}, or the name in {@code defaultName} inside it when it is a directory. */
+    Path target(String defaultName) {
+        if (output == null) {
+            return Path.of(defaultName);
+        }
+        return java.nio.file.Files.isDirectory(output) ? output.resolve(defaultName) : output;
+    }
+}
