@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import io.github.wdstci.AuthLevel;
@@ -144,7 +145,11 @@ abstract sealed class Display implements ProgressListener, AutoCloseable {
             StringBuilder b = new StringBuilder(key);
             fields.forEach((k, v) -> b.append(' ').append(k).append('=').append(quote(String.valueOf(v))));
             String line = b.toString();
-            printer.execute(() -> out.println(line));
+            try {
+                printer.execute(() -> out.println(line));
+            } catch (RejectedExecutionException closed) {
+                // after close(): the transfer is over, nothing more to show
+            }
         }
 
         /** Values with blanks, quotes or backslashes are double-quoted with backslash escapes. */
@@ -170,20 +175,11 @@ abstract sealed class Display implements ProgressListener, AutoCloseable {
     /** A live bar (bytes, total, rate, ETA) redrawn in place, and a sentence at the end. */
     static final class Bar extends Display {
         private final PrintStream out;
-        private final ProgressBar bar;
+        private volatile ProgressBar bar;      // from begin(): nothing is drawn for a run that fails before
         private boolean closed;
 
         Bar(PrintStream out) {
             this.out = out;
-            this.bar = new ProgressBarBuilder()
-                    .setTaskName("wdsget")
-                    .setInitialMax(-1)                       // unknown until the session starts
-                    .setUnit("MiB", 1 << 20)
-                    .showSpeed(new DecimalFormat("#,##0.0"))
-                    .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
-                    .setUpdateIntervalMillis(100)
-                    .setConsumer(new ConsoleProgressBarConsumer(out))
-                    .build();
         }
 
         @Override
@@ -195,14 +191,27 @@ abstract sealed class Display implements ProgressListener, AutoCloseable {
         void begin(TransferRequest request, Path output) {
             out.printf("Receiving %s from %s (namespace %s)%s%n", request.objectName(), request.server(),
                     request.namespace(), output == null ? "" : " into " + output);
+            bar = new ProgressBarBuilder()
+                    .setTaskName("wdsget")
+                    .setInitialMax(-1)                       // unknown until the session starts
+                    .setUnit("MiB", 1 << 20)
+                    .showSpeed(new DecimalFormat("#,##0.0"))
+                    .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
+                    .setUpdateIntervalMillis(100)
+                    .setConsumer(new ConsoleProgressBarConsumer(out))
+                    .build();
         }
 
         @Override
         public void onProgress(long receivedBytes, long totalBytes, double bytesPerSecond) {
-            if (totalBytes >= 0 && bar.getMax() != totalBytes) {
-                bar.maxHint(totalBytes);
+            ProgressBar b = bar;
+            if (b == null) {
+                return;
             }
-            bar.stepTo(receivedBytes);
+            if (totalBytes >= 0 && b.getMax() != totalBytes) {
+                b.maxHint(totalBytes);
+            }
+            b.stepTo(receivedBytes);
         }
 
         @Override
@@ -229,7 +238,7 @@ abstract sealed class Display implements ProgressListener, AutoCloseable {
 
         @Override
         public synchronized void close() {
-            if (!closed) {
+            if (!closed && bar != null) {
                 closed = true;
                 bar.close();
             }

@@ -224,6 +224,14 @@ class WdsGetTest {
     }
 
     @Test
+    void onATerminalARunRefusedBeforeStartingDrawsNoBar() throws Exception {
+        Path target = Files.writeString(dir.resolve("taken.bin"), "x");
+        CliRun r = CliRun.inProcess(true, "get", "-s", "wds01", "-n", "synthetic", "1MiB", "-o", target.toString());
+        assertThat(r.exitCode()).isEqualTo(8);
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
     void quietPrintsNothingOnSuccess() {
         CliRun r = CliRun.inProcess("demo", "--size", "1MiB", "-q");
         assertThat(r.exitCode()).isZero();
