@@ -47,12 +47,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Content seed (default: random).")
     Long seed;
 
-    @Option(names = "--cache-size", paramLabel = "SIZE", defaultValue = "32MiB", converter = ByteSize.Converter.class,
-            description = "Client cache, as for get (default: ${DEFAULT-VALUE}).")
-    long cacheSize;
-
     @Mixin
-    OutputOptions out;
+    TransferOptions options;
 
     private final WdsGet.Context context;
 
@@ -70,25 +66,17 @@ final class DemoCommand implements Callable<Integer> {
         if (s < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--seed must not be negative: " + s);
         }
-        Transfer.CliIo io = context.io(out.verbose);
         if (!standin()) {
-            return io.fail(Outcome.FAILURE, "demo needs the bundled Linux stand-in, but the transport library is "
-                    + NativeLibrary.load().path() + "; use 'wdsget get' against a WDS server", null);
+            return context.io(options.verbose).fail(Outcome.FAILURE, "demo needs the bundled Linux stand-in, but the"
+                    + " transport library is " + NativeLibrary.load().path() + "; use 'wdsget get' against a WDS server",
+                    null);
         }
-        String name = size + "?order=" + order.name().toLowerCase(Locale.ROOT) + "&block=" + block + "&seed=" + s;
-        TransferRequest request;
-        try {
-            request = TransferRequest.newBuilder()
-                    .server("localhost")
-                    .namespace("synthetic")
-                    .objectName(name)
-                    .cacheSize(cacheSize)
-                    .build();
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
-        }
-        Path target = out.output == null ? null : out.target("synthetic-" + size + ".bin");
-        return new Transfer(request, target, out.ifExists, out.sha256, s, out.mode(), io).run();
+        TransferRequest.Builder request = TransferRequest.newBuilder()
+                .server("localhost")
+                .namespace("synthetic")
+                .objectName(size + "?order=" + order.name().toLowerCase(Locale.ROOT) + "&block=" + block + "&seed=" + s);
+        Path target = options.output == null ? null : options.target("synthetic-" + size + ".bin");
+        return options.transfer(spec, request, target, s, context).run();
     }
 
     private static boolean standin() {

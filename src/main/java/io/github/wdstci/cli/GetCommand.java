@@ -34,13 +34,8 @@ final class GetCommand implements Callable<Integer> {
             description = "Authenticate to the server (default); --no-auth asks for an unauthenticated session.")
     boolean auth;
 
-    @Option(names = "--cache-size", paramLabel = "SIZE", defaultValue = "32MiB", converter = ByteSize.Converter.class,
-            description = "Bytes received but not yet written that the client may hold (0: no limit; "
-                    + "default: ${DEFAULT-VALUE}).")
-    long cacheSize;
-
     @Mixin
-    OutputOptions out;
+    TransferOptions options;
 
     private final WdsGet.Context context;
 
@@ -50,20 +45,12 @@ final class GetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        TransferRequest request;
-        try {
-            request = TransferRequest.newBuilder()
-                    .server(server)
-                    .namespace(namespace)
-                    .objectName(object)
-                    .authLevel(auth ? AuthLevel.AUTH : AuthLevel.NO_AUTH)
-                    .cacheSize(cacheSize)
-                    .build();
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
-        }
-        return new Transfer(request, out.target(defaultName(object)), out.ifExists, out.sha256, null, out.mode(),
-                context.io(out.verbose)).run();
+        TransferRequest.Builder request = TransferRequest.newBuilder()
+                .server(server)
+                .namespace(namespace)
+                .objectName(object)
+                .authLevel(auth ? AuthLevel.AUTH : AuthLevel.NO_AUTH);
+        return options.transfer(spec, request, options.target(defaultName(object)), null, context).run();
     }
 
     /** The object's last name component, without stand-in options ({@code ?...}); "object" if none is left. */

@@ -1,11 +1,19 @@
 package io.github.wdstci.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
+import io.github.wdstci.TransferRequest;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
-/** The options {@code get} and {@code demo} share: where the object goes and what is shown. */
-final class OutputOptions {
+/** The options {@code get} and {@code demo} share: the client cache, where the object goes, what is shown. */
+final class TransferOptions {
+
+    @Option(names = "--cache-size", paramLabel = "SIZE", defaultValue = "32MiB", converter = ByteSize.Converter.class,
+            description = "Bytes received but not yet written that the client may hold (0: no limit; "
+                    + "default: ${DEFAULT-VALUE}).")
+    long cacheSize;
 
     @Option(names = {"-o", "--output"}, paramLabel = "PATH",
             description = "File to write; a directory receives the object under its own name.")
@@ -40,6 +48,23 @@ final class OutputOptions {
         if (output == null) {
             return Path.of(defaultName);
         }
-        return java.nio.file.Files.isDirectory(output) ? output.resolve(defaultName) : output;
+        return Files.isDirectory(output) ? output.resolve(defaultName) : output;
+    }
+
+    /**
+     * The transfer of what {@code request} names (its cache size set here) into {@code target}.
+     *
+     * @param syntheticSeed the synthetic object's seed, to verify its content; null for none
+     * @throws CommandLine.ParameterException when the request is invalid (the message names the field)
+     */
+    Transfer transfer(CommandLine.Model.CommandSpec spec, TransferRequest.Builder request, Path target,
+                      Long syntheticSeed, WdsGet.Context context) {
+        TransferRequest r;
+        try {
+            r = request.cacheSize(cacheSize).build();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        return new Transfer(r, target, ifExists, sha256, syntheticSeed, mode(), context.io(verbose));
     }
 }
