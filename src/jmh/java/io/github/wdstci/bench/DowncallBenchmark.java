@@ -1,0 +1,103 @@
+package io.github.wdstci.bench;
+
+import static io.github.wdstci.internal.ffi.wdstci_h.*;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.TimeUnit;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+
+import io.github.wdstci.bench.jna.JnaDirect;
+import io.github.wdstci.internal.ffi.PFN_WdsTransportClientReceiveContents;
+import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionComplete;
+import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionStart;
+import io.github.wdstci.bench.jna.JnaWdstci;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * A trivial downcall: QueryStatus on a live session (started, waiting 1000 s
+ * before its first block), through the FFM stub, JNA interface mapping and
+ * JNA direct mapping. The C consumer measures the same call as the floor.
+ * Out-parameters are allocated once, as any caller in a loop would.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class DowncallBenchmark {
+
+    private Arena arena;
+    private MemorySegment handle;
+    private MemorySegment status;
+    private MemorySegment error;
+
+    private JnaWdstci jna;
+    private Pointer jnaHandle;
+    private Memory jnaStatus;
+    private Memory jnaError;
+
+    @Setup(Level.Trial)
+    public void open() {
+        Standin.initialize();
+        arena = Arena.ofShared();
+        MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+        Standin.check("InitializeSession", WdsTransportClientInitializeSession(
+                Standin.request(arena, "1MiB?delay=1000s", 0), MemorySegment.NULL, out));
+        handle = out.get(ValueLayout.ADDRESS, 0);
+        Standin.check("RegisterCallback", WdsTransportClientRegisterCallback(handle,
+                WDS_TRANSPORTCLIENT_SESSION_START(),
+                PFN_WdsTransportClientSessionStart.allocate((h, c, s) -> { }, arena)));
+        Standin.check("RegisterCallback", WdsTransportClientRegisterCallback(handle,
+                WDS_TRANSPORTCLIENT_RECEIVE_CONTENTS(),
+                PFN_WdsTransportClientReceiveContents.allocate((h, c, p, n, o) -> { }, arena)));
+        Standin.check("RegisterCallback", WdsTransportClientRegisterCallback(handle,
+                WDS_TRANSPORTCLIENT_SESSION_COMPLETE(),
+                PFN_WdsTransportClientSessionComplete.allocate((h, c, e) -> { }, arena)));
+        Standin.check("StartSession", WdsTransportClientStartSession(handle));
+        status = arena.allocate(ValueLayout.JAVA_INT);
+        error = arena.allocate(ValueLayout.JAVA_INT);
+
+        jna = JnaWdstci.load(Standin.LIBRARY);
+        JnaDirect.register(Standin.LIBRARY);
+        jnaHandle = new Pointer(handle.address());
+        jnaStatus = new Memory(4);
+        jnaError = new Memory(4);
+    }
+
+    @TearDown(Level.Trial)
+    public void close() {
+        WdsTransportClientCancelSession(handle);
+        WdsTransportClientWaitForCompletion(handle, Standin.INFINITE);
+        WdsTransportClientCloseSession(handle);
+        arena.close();
+        WdsTransportClientShutdown();
+    }
+
+    @Benchmark
+    public int ffm() {
+        WdsTransportClientQueryStatus(handle, status, error);
+        return status.get(ValueLayout.JAVA_INT, 0);
+    }
+
+    @Benchmark
+    public int jnaInterface() {
+        jna.WdsTransportClientQueryStatus(jnaHandle, jnaStatus, jnaError);
+        return jnaStatus.getInt(0);
+    }
+
+    @Benchmark
+    public int jnaDirect() {
+        JnaDirect.WdsTransportClientQueryStatus(jnaHandle, jnaStatus, jnaError);
+        return jnaStatus.getInt(0);
+    }
+}

@@ -1,0 +1,84 @@
+package io.github.wdstci.bench;
+
+import static io.github.wdstci.internal.ffi.wdstci_h.*;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import io.github.wdstci.internal.ffi.PFN_WdsTransportClientReceiveContents;
+import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionComplete;
+import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionStart;
+
+/**
+ * One session on the raw FFM stubs: the floor of what a Java consumer on
+ * FFM pays, without the Session API's bookkeeping. Upcall bodies catch
+ * everything; the arena (stubs, request) closes after WaitForCompletion.
+ */
+final class FfmRawSession {
+
+    private final boolean touch;
+    private long sum;
+    private long blocks;
+    private volatile Throwable error;
+    private volatile int result = -1;
+
+    FfmRawSession(boolean touch) {
+        this.touch = touch;
+    }
+
+    /** Receives the object; returns the checksum (touch) or the block count. */
+    long run(String object, int cacheSize) {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment handleOut = arena.allocate(ValueLayout.ADDRESS);
+            Standin.check("InitializeSession", WdsTransportClientInitializeSession(
+                    Standin.request(arena, object, cacheSize), MemorySegment.NULL, handleOut));
+            MemorySegment h = handleOut.get(ValueLayout.ADDRESS, 0);
+            try {
+                Standin.check("RegisterCallback", WdsTransportClientRegisterCallback(h,
+                        WDS_TRANSPORTCLIENT_SESSION_START(),
+                        PFN_WdsTransportClientSessionStart.allocate(this::onSessionStart, arena)));
+                Standin.check("RegisterCallback", WdsTransportClientRegisterCallback(h,
+                        WDS_TRANSPORTCLIENT_RECEIVE_CONTENTS(),
+                        PFN_WdsTransportClientReceiveContents.allocate(this::onReceiveContents, arena)));
+                Standin.check("RegisterCallback", WdsTransportClientRegisterCallback(h,
+                        WDS_TRANSPORTCLIENT_SESSION_COMPLETE(),
+                        PFN_WdsTransportClientSessionComplete.allocate(this::onSessionComplete, arena)));
+                Standin.check("StartSession", WdsTransportClientStartSession(h));
+                Standin.check("WaitForCompletion", WdsTransportClientWaitForCompletion(h, Standin.INFINITE));
+            } finally {
+                WdsTransportClientCloseSession(h);
+            }
+        }
+        if (error != null) {
+            throw new IllegalStateException("a callback failed", error);
+        }
+        Standin.check("session", result);
+        return touch ? sum : blocks;
+    }
+
+    // void SessionStart(HANDLE hSessionKey, PVOID pCallerData, PULARGE_INTEGER FileSize)
+    private void onSessionStart(MemorySegment h, MemorySegment callerData, MemorySegment fileSize) {
+    }
+
+    // void ReceiveContents(HANDLE hSessionKey, PVOID pCallerData, PVOID pContents, ULONG ulSize,
+    //                      PULARGE_INTEGER pullContentOffset)
+    private void onReceiveContents(MemorySegment h, MemorySegment callerData, MemorySegment pContents, int ulSize,
+                                   MemorySegment pullContentOffset) {
+        try {
+            if (touch) {
+                sum += Standin.sum(pContents.reinterpret(Integer.toUnsignedLong(ulSize)));
+            }
+            blocks++;
+            WdsTransportClientCompleteReceive(h, ulSize, pullContentOffset);
+        } catch (Throwable t) {
+            error = t;
+            WdsTransportClientCancelSession(h);
+        }
+    }
+
+    // void SessionComplete(HANDLE hSessionKey, PVOID pCallerData, DWORD dwError)
+    private void onSessionComplete(MemorySegment h, MemorySegment callerData, int dwError) {
+        result = dwError;
+    }
+}
