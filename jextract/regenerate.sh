@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the committed Panama stubs (src/main/java/io/github/wdstci/internal/ffi)
+# Regenerates the committed Panama stubs (src/library/main/java/io/github/wdstci/internal/ffi)
 # from headers/wdstci.h with an installed jextract and the options in
 # jextract/wdstci.args.  The output must be byte-identical to what is committed
 # (see jextract/VERSION for the jextract revision and libclang used); after
@@ -20,7 +20,7 @@ MSG
     exit 1
 fi
 
-out="$root/src/main/java/io/github/wdstci/internal/ffi"
+out="$root/src/library/main/java/io/github/wdstci/internal/ffi"
 cd "$root"
 rm -rf "$out"
 "$jextract" @jextract/wdstci.args headers/wdstci.h

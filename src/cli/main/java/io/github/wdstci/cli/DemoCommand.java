@@ -1,0 +1,89 @@
+package io.github.wdstci.cli;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.github.wdstci.TransferRequest;
+import io.github.wdstci.WdsClient;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code wdsget demo}: a synthetic object through the bundled stand-in (no
+ * server needed), delivered out of order, every byte verified.
+ */
+@Command(name = "demo", sortOptions = false, mixinStandardHelpOptions = true,
+        description = {"Receive a synthetic object through the Linux stand-in of WDSTPTC.dll (no server needed): "
+                + "blocks arrive out of order and every byte is checked against the expected content.",
+                "Without --output nothing is written to disk."})
+final class DemoCommand implements Callable<Integer> {
+
+    /** The stand-in's largest block (ST_MAX_BLOCK). */
+    static final long MAX_BLOCK = 64L << 20;
+
+    /** Delivery orders the stand-in offers. */
+    enum Order { SEQ, WRAP, SHUFFLE }
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--size", paramLabel = "SIZE", defaultValue = "1GiB", converter = ByteSize.Converter.class,
+            description = "Object size (default: ${DEFAULT-VALUE}).")
+    long size;
+
+    @Option(names = "--block", paramLabel = "SIZE", defaultValue = "64KiB", converter = ByteSize.Converter.class,
+            description = "Block size, at most 64MiB (default: ${DEFAULT-VALUE}).")
+    long block;
+
+    @Option(names = "--order", paramLabel = "ORDER", defaultValue = "shuffle",
+            description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Order order;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Content seed (default: random).")
+    Long seed;
+
+    @Mixin
+    TransferOptions options;
+
+    private final WdsGet.Context context;
+
+    DemoCommand(WdsGet.Context context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() {
+        if (block <= 0 || block > MAX_BLOCK) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--block must be between 1 and 64MiB: " + block);
+        }
+        long s = seed != null ? seed : ThreadLocalRandom.current().nextLong() >>> 1;
+        if (s < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--seed must not be negative: " + s);
+        }
+        if (!standin()) {
+            return context.io(options.verbose).fail(Outcome.FAILURE, "demo needs the bundled Linux stand-in, but the"
+                    + " transport library is " + WdsClient.library() + "; use 'wdsget get' against a WDS server",
+                    null);
+        }
+        TransferRequest.Builder request = TransferRequest.newBuilder()
+                .server("localhost")
+                .namespace("synthetic")
+                .objectName(size + "?order=" + order.name().toLowerCase(Locale.ROOT) + "&block=" + block + "&seed=" + s);
+        Path target = options.output == null ? null : options.target("synthetic-" + size + ".bin");
+        return options.transfer(spec, request, target, s, context).run();
+    }
+
+    private static boolean standin() {
+        try {
+            return WdsClient.library().isStandIn();
+        } catch (UnsatisfiedLinkError e) {
+            return true;      // let the transfer report the loading failure with its own message
+        }
+    }
+}

@@ -1,0 +1,270 @@
+package io.github.wdstci.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import io.github.wdstci.TransferRequest;
+import io.github.wdstci.standin.SyntheticContent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** wdsget in this JVM against the stand-in: results, files left behind, exit codes and messages. */
+class WdsGetTest {
+
+    @TempDir
+    Path dir;
+
+    List<String> files() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** The SHA-256 of the synthetic object of this size and seed, computed here rather than by wdsget. */
+    static String syntheticSha256(long size, long seed) throws Exception {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment chunk = a.allocate(1 << 16);
+            for (long off = 0; off < size; off += chunk.byteSize()) {
+                MemorySegment part = chunk.asSlice(0, Math.min(chunk.byteSize(), size - off));
+                SyntheticContent.fill(seed, off, part);
+                md.update(part.asByteBuffer());
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    @Test
+    void versionComesFromTheBuild() {
+        CliRun r = CliRun.inProcess("--version");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).containsPattern("^wdsget \\d+\\.\\d+\\.\\d+").doesNotContain("${");
+    }
+
+    @Test
+    void helpListsTheCommandsAndExitCodes() {
+        CliRun r = CliRun.inProcess("--help");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("get", "demo", "Exit codes:", "130", "disk full");
+        assertThat(CliRun.inProcess("get", "--help").out()).contains("--server", "--namespace", "--no-auth",
+                "--cache-size", "--if-exists", "--sha256", "--output");
+    }
+
+    @Test
+    void missingCommandOrOptionsIsAUsageError() {
+        CliRun none = CliRun.inProcess();
+        assertThat(none.exitCode()).isEqualTo(2);
+        assertThat(none.err()).contains("missing command");
+
+        CliRun get = CliRun.inProcess("get", "--namespace", "synthetic");
+        assertThat(get.exitCode()).isEqualTo(2);
+        assertThat(get.err()).contains("--server").contains("OBJECT").contains("get --help");
+
+        CliRun size = CliRun.inProcess("demo", "--size", "12Q");
+        assertThat(size.exitCode()).isEqualTo(2);
+        assertThat(size.err()).contains("unknown unit").contains("12Q");
+
+        CliRun block = CliRun.inProcess("demo", "--block", "65MiB");
+        assertThat(block.exitCode()).isEqualTo(2);
+        assertThat(block.err()).contains("--block");
+
+        CliRun hash = CliRun.inProcess("demo", "--size", "1MiB", "-o", dir.resolve("x").toString(), "--sha256=abc");
+        assertThat(hash.exitCode()).isEqualTo(2);
+        assertThat(hash.err()).contains("64 hex digits");
+    }
+
+    @Test
+    void demoVerifiesEveryBlockOutOfOrderWithoutWriting() throws Exception {
+        CliRun r = CliRun.inProcess("demo", "--size", "8MiB", "--block", "64KiB", "--seed", "11");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        Map<String, String> done = r.record("done");
+        assertThat(done).containsEntry("bytes", Long.toString(8 << 20))
+                .containsEntry("verified", "content")
+                .containsEntry("blocks", "128")
+                .containsEntry("output", "-");
+        assertThat(Long.parseLong(done.get("out_of_order"))).as("shuffled delivery").isGreaterThan(64);
+        assertThat(r.record("request")).containsEntry("namespace", "synthetic");
+        List<Map<String, String>> progress = r.records().stream().filter(m -> m.get("kind").equals("progress")).toList();
+        assertThat(progress).as("a line at the start and one at the end").hasSizeGreaterThanOrEqualTo(2);
+        assertThat(progress.get(0)).containsEntry("bytes", "0").containsEntry("total", Long.toString(8 << 20));
+        assertThat(progress.get(progress.size() - 1)).containsEntry("percent", "100.0").containsEntry("eta", "0");
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void demoWritesTheFileWhenAsked() throws Exception {
+        CliRun r = CliRun.inProcess("demo", "--size", "1MiB", "--seed", "3", "--order", "wrap", "-o", dir.toString());
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(files()).containsExactly("synthetic-1048576.bin");
+        byte[] data = Files.readAllBytes(dir.resolve("synthetic-1048576.bin"));
+        assertThat(SyntheticContent.mismatch(3, 0, MemorySegment.ofArray(data))).isEqualTo(-1);
+    }
+
+    @Test
+    void getWritesTheObjectAndChecksItsSha256() throws Exception {
+        String expected = syntheticSha256(3 << 20, 7);
+        Path target = dir.resolve("boot.wim");
+
+        CliRun r = CliRun.inProcess("get", "--server", "wds01", "--namespace", "synthetic",
+                "3MiB?order=shuffle&block=16KiB&seed=7", "--output", target.toString(), "--sha256=" + expected.toUpperCase());
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.record("done")).containsEntry("sha256", expected).containsEntry("verified", "sha256")
+                .containsEntry("bytes", Long.toString(3 << 20)).containsEntry("output", target.toString());
+        assertThat(files()).containsExactly("boot.wim");
+        assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(target))))
+                .isEqualTo(expected);
+    }
+
+    @Test
+    void getWithoutOutputNamesTheFileAfterTheObjectInTheDirectoryGiven() throws Exception {
+        CliRun r = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "64KiB?seed=1", "-o", dir.toString(), "--sha256");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(files()).containsExactly("64KiB");
+        assertThat(r.record("done")).containsEntry("sha256", syntheticSha256(64 << 10, 1)).doesNotContainKey("verified");
+    }
+
+    @Test
+    void aWrongSha256KeepsNothing() throws Exception {
+        CliRun r = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "1MiB", "-o", dir.resolve("x.bin").toString(),
+                "--sha256=" + "0".repeat(64));
+
+        assertThat(r.exitCode()).isEqualTo(7);
+        assertThat(r.err()).startsWith("wdsget: verification failed: SHA-256 is " + syntheticSha256(1 << 20, 0));
+        assertThat(files()).isEmpty();
+    }
+
+    /** One case per failure class: arguments, exit code, words of the message, the Win32 name. */
+    static Stream<Arguments> failures() {
+        return Stream.of(
+                Arguments.of("unknown object", List.of("get", "-s", "wds01", "-n", "synthetic", "no-such-object"),
+                        3, "object not found: 'no-such-object'", "ERROR_FILE_NOT_FOUND"),
+                Arguments.of("unknown namespace", List.of("get", "-s", "/nonexistent-root", "-n", "images", "boot.wim"),
+                        3, "namespace not found: 'images'", "ERROR_PATH_NOT_FOUND"),
+                Arguments.of("unreachable server", List.of("get", "-s", "wds01.invalid", "-n", "synthetic", "1MiB"),
+                        4, "server unreachable: wds01.invalid", "WSAHOST_NOT_FOUND"),
+                Arguments.of("access denied", List.of("get", "-s", "wds01", "-n", "synthetic", "1MiB?auth=required", "--no-auth"),
+                        5, "drop --no-auth", "ERROR_ACCESS_DENIED"),
+                Arguments.of("no room for the object", List.of("demo", "--size", "1024TiB", "-o", "."),
+                        6, "disk full: the object needs 1.00 PiB", "ERROR_DISK_FULL"),
+                Arguments.of("disk full reported by the transport", List.of("get", "-s", "wds01", "-n", "synthetic", "4MiB?fail=112@1MiB"),
+                        6, "disk full", "ERROR_DISK_FULL"),
+                Arguments.of("cancelled by the transport", List.of("get", "-s", "wds01", "-n", "synthetic", "4MiB?fail=1223@1MiB"),
+                        130, "cancelled", "ERROR_CANCELLED"),
+                Arguments.of("other transport failure", List.of("get", "-s", "wds01", "-n", "synthetic", "4MiB?fail=1236@1MiB"),
+                        1, "failed for '4MiB?fail=1236@1MiB'", "ERROR_CONNECTION_ABORTED"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("failures")
+    void eachFailureIsOneLineWithItsExitCode(String name, List<String> args, int exit, String words, String win32)
+            throws Exception {
+        List<String> a = args.stream().map(s -> s.equals(".") ? dir.toString() : s).toList();
+        boolean hasOutput = a.contains("-o");
+        String[] argv = hasOutput ? a.toArray(String[]::new)
+                : Stream.concat(a.stream(), Stream.of("-o", dir.resolve("out.bin").toString())).toArray(String[]::new);
+
+        CliRun r = CliRun.inProcess(argv);
+
+        r.assertOneLineError(exit, words, win32);
+        assertThat(files()).as("nothing left in the output directory").isEmpty();
+    }
+
+    @Test
+    void verboseAddsTheStackTrace() {
+        CliRun r = CliRun.inProcess("get", "-s", "wds01.invalid", "-n", "synthetic", "1MiB", "-o",
+                dir.resolve("x").toString(), "--verbose");
+        assertThat(r.exitCode()).isEqualTo(4);
+        assertThat(r.err()).contains("WdsTransportException").contains("\tat ");
+    }
+
+    @Test
+    void anExistingOutputIsKeptUnlessOverwriteIsAsked() throws Exception {
+        Path target = dir.resolve("image.bin");
+        Files.writeString(target, "previous");
+        String[] get = {"get", "-s", "wds01", "-n", "synthetic", "64KiB?seed=2", "-o", target.toString()};
+
+        CliRun fail = CliRun.inProcess(get);
+        assertThat(fail.exitCode()).isEqualTo(8);
+        assertThat(fail.err()).contains("output exists: " + target).contains("--if-exists=overwrite");
+        assertThat(Files.readString(target)).isEqualTo("previous");
+
+        CliRun skip = CliRun.inProcess(Stream.concat(Stream.of(get), Stream.of("--if-exists=skip")).toArray(String[]::new));
+        assertThat(skip.exitCode()).isZero();
+        assertThat(skip.record("skipped")).containsEntry("output", target.toString());
+        assertThat(Files.readString(target)).isEqualTo("previous");
+
+        CliRun overwrite = CliRun.inProcess(Stream.concat(Stream.of(get), Stream.of("--if-exists=OVERWRITE")).toArray(String[]::new));
+        assertThat(overwrite.exitCode()).as(overwrite.err()).isZero();
+        assertThat(Files.size(target)).isEqualTo(64 << 10);
+        assertThat(files()).containsExactly("image.bin");
+    }
+
+    @Test
+    void onATerminalABarAndASentence() {
+        CliRun r = CliRun.inProcess(true, "demo", "--size", "4MiB", "--seed", "1");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("%").contains("MiB").contains("Received 4.00 MiB in ")
+                .contains("Verified every byte: 64 blocks");
+    }
+
+    @Test
+    void onATerminalARunRefusedBeforeStartingDrawsNoBar() throws Exception {
+        Path target = Files.writeString(dir.resolve("taken.bin"), "x");
+        CliRun r = CliRun.inProcess(true, "get", "-s", "wds01", "-n", "synthetic", "1MiB", "-o", target.toString());
+        assertThat(r.exitCode()).isEqualTo(8);
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void quietPrintsNothingOnSuccess() {
+        CliRun r = CliRun.inProcess("demo", "--size", "1MiB", "-q");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void defaultOutputNameIsTheObjectsLastComponent() {
+        assertThat(GetCommand.defaultName("boot.wim")).isEqualTo("boot.wim");
+        assertThat(GetCommand.defaultName("images/x64/boot.wim")).isEqualTo("boot.wim");
+        assertThat(GetCommand.defaultName("images\\install.wim")).isEqualTo("install.wim");
+        assertThat(GetCommand.defaultName("16MiB?order=shuffle")).isEqualTo("16MiB");
+        assertThat(GetCommand.defaultName("dir/")).isEqualTo("object");
+        assertThat(GetCommand.defaultName("..")).isEqualTo("object");
+    }
+
+    @Test
+    void noSpaceFromTheFileSystemIsDiskFull() {
+        TransferRequest req = TransferRequest.newBuilder().server("s").namespace("n").objectName("o").build();
+        Outcome.Failure f = Outcome.classify(new IOException("No space left on device"), req, false);
+        assertThat(f.outcome()).isEqualTo(Outcome.DISK_FULL);
+        assertThat(f.message()).contains("ERROR_DISK_FULL");
+        assertThat(Outcome.classify(new IOException("Input/output error"), req, false).outcome())
+                .isEqualTo(Outcome.FAILURE);
+        assertThat(Outcome.classify(new IOException("boom"), req, true).outcome()).as("interrupted wins")
+                .isEqualTo(Outcome.CANCELLED);
+    }
+
+    @Test
+    void exitCodesAreDistinct() {
+        assertThat(Stream.of(Outcome.values()).map(Outcome::exitCode).distinct().count())
+                .isEqualTo(Outcome.values().length);
+        assertThat(Outcome.helpList()).hasSize(Outcome.values().length);
+    }
+}

@@ -1,0 +1,236 @@
+package io.github.wdstci.internal.ffi;
+
+import static io.github.wdstci.internal.ffi.wdstci_h.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Misuse returns a Win32 code and never crashes. The codes are the stand-in's
+ * choices where the contract is silent (section 7), as documented in
+ * src/library/main/c/standin/api.c and the README: ERROR_INVALID_STATE (5023) before
+ * Initialize or in the wrong session state, ERROR_INVALID_HANDLE (6) for an
+ * unknown or closed handle, ERROR_INVALID_PARAMETER (87) for bad arguments,
+ * WAIT_TIMEOUT (258) for a timed-out wait, ERROR_POSSIBLE_DEADLOCK (1131) for
+ * a wait or the last Shutdown from a session's own callback.
+ */
+class StandinMisuseTest extends StandinFixture {
+
+    @Test
+    void everyCallBeforeInitializeIsInvalidState() {
+        shutdownNow();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment h = Raw.bogusHandle();
+            MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+            MemorySegment u = arena.allocate(ValueLayout.JAVA_LONG);
+            assertThat(WdsTransportClientShutdown()).as("Shutdown").isEqualTo(Raw.ERROR_INVALID_STATE);
+            assertThat(WdsTransportClientInitializeSession(Raw.synthetic(arena, "1MiB"), MemorySegment.NULL, out))
+                    .as("InitializeSession").isEqualTo(Raw.ERROR_INVALID_STATE);
+            assertThat(WdsTransportClientRegisterCallback(h, 0, u)).isEqualTo(Raw.ERROR_INVALID_STATE);
+            assertThat(WdsTransportClientStartSession(h)).isEqualTo(Raw.ERROR_INVALID_STATE);
+            assertThat(WdsTransportClientCompleteReceive(h, 1, u)).isEqualTo(Raw.ERROR_INVALID_STATE);
+            assertThat(WdsTransportClientCancelSession(h)).isEqualTo(Raw.ERROR_INVALID_STATE);
+            assertThat(WdsTransportClientCancelSessionEx(h, 5)).isEqualTo(Raw.ERROR_INVALID_STATE);
+            assertThat(WdsTransportClientWaitForCompletion(h, 0)).isEqualTo(Raw.ERROR_INVALID_STATE);
+            assertThat(WdsTransportClientQueryStatus(h, u, u)).isEqualTo(Raw.ERROR_INVALID_STATE);
+            assertThat(WdsTransportClientCloseSession(h)).isEqualTo(Raw.ERROR_INVALID_STATE);
+        }
+        initializeAgain();
+    }
+
+    @Test
+    void initializeIsCountedAndOnlyTheLastShutdownTearsDown() throws Exception {
+        initializeAgain();
+        initializeAgain();
+        shutdownNow();
+        shutdownNow();
+        // One Initialize still stands: sessions work.
+        RawSession s = startSynthetic("256KiB", 0, x -> { });
+        assertThat(s.awaitComplete()).isZero();
+    }
+
+    static Stream<Arguments> badRequests() {
+        Consumer<MemorySegment> none = r -> { };
+        return Stream.of(
+                Arguments.of("ulLength too small", (Consumer<MemorySegment>) r -> _WDS_TRANSPORTCLIENT_REQUEST.ulLength(r, 60)),
+                Arguments.of("ulLength too large", (Consumer<MemorySegment>) r -> _WDS_TRANSPORTCLIENT_REQUEST.ulLength(r, 72)),
+                Arguments.of("ulApiVersion 2", (Consumer<MemorySegment>) r -> _WDS_TRANSPORTCLIENT_REQUEST.ulApiVersion(r, 2)),
+                Arguments.of("ulApiVersion 0", (Consumer<MemorySegment>) r -> _WDS_TRANSPORTCLIENT_REQUEST.ulApiVersion(r, 0)),
+                Arguments.of("ulAuthLevel 3", (Consumer<MemorySegment>) r -> _WDS_TRANSPORTCLIENT_REQUEST.ulAuthLevel(r, 3)),
+                Arguments.of("ulProtocol 2", (Consumer<MemorySegment>) r -> _WDS_TRANSPORTCLIENT_REQUEST.ulProtocol(r, 2)),
+                Arguments.of("protocol data length without data",
+                        (Consumer<MemorySegment>) r -> _WDS_TRANSPORTCLIENT_REQUEST.ulProtocolDataLength(r, 8)),
+                Arguments.of("null server", (Consumer<MemorySegment>) r -> _WDS_TRANSPORTCLIENT_REQUEST.pwszServer(r, MemorySegment.NULL)),
+                Arguments.of("null namespace", (Consumer<MemorySegment>) r -> _WDS_TRANSPORTCLIENT_REQUEST.pwszNamespace(r, MemorySegment.NULL)),
+                Arguments.of("null object", (Consumer<MemorySegment>) r -> _WDS_TRANSPORTCLIENT_REQUEST.pwszObjectName(r, MemorySegment.NULL)),
+                Arguments.of("empty server", (Consumer<MemorySegment>) r ->
+                        _WDS_TRANSPORTCLIENT_REQUEST.pwszServer(r, EMPTY)),
+                Arguments.of("unknown object option", (Consumer<MemorySegment>) r ->
+                        _WDS_TRANSPORTCLIENT_REQUEST.pwszObjectName(r, BAD_OPTION)),
+                Arguments.of("well formed (control)", none));
+    }
+
+    private static final Arena STRINGS = Arena.global();
+    private static final MemorySegment EMPTY = Raw.utf16(STRINGS, "");
+    private static final MemorySegment BAD_OPTION = Raw.utf16(STRINGS, "1MiB?colour=blue");
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badRequests")
+    void initializeSessionChecksTheRequest(String what, Consumer<MemorySegment> spoil) {
+        RawSession s = newSession();
+        MemorySegment r = Raw.synthetic(s.arena, "1MiB");
+        spoil.accept(r);
+        int expected = what.endsWith("(control)") ? Raw.ERROR_SUCCESS : Raw.ERROR_INVALID_PARAMETER;
+        assertThat(s.initialize(r)).as(what).isEqualTo(expected);
+    }
+
+    @Test
+    void initializeSessionRejectsNullPointers() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+            assertThat(WdsTransportClientInitializeSession(MemorySegment.NULL, MemorySegment.NULL, out))
+                    .isEqualTo(Raw.ERROR_INVALID_PARAMETER);
+            assertThat(WdsTransportClientInitializeSession(Raw.synthetic(arena, "1MiB"), MemorySegment.NULL, MemorySegment.NULL))
+                    .isEqualTo(Raw.ERROR_INVALID_PARAMETER);
+        }
+    }
+
+    @Test
+    void unknownHandlesAreInvalidHandle() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment u = arena.allocate(ValueLayout.JAVA_LONG);
+            for (MemorySegment h : new MemorySegment[] {MemorySegment.NULL, Raw.bogusHandle()}) {
+                assertThat(WdsTransportClientRegisterCallback(h, 0, u)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
+                assertThat(WdsTransportClientStartSession(h)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
+                assertThat(WdsTransportClientCompleteReceive(h, 1, u)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
+                assertThat(WdsTransportClientCancelSession(h)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
+                assertThat(WdsTransportClientCancelSessionEx(h, 5)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
+                assertThat(WdsTransportClientWaitForCompletion(h, 0)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
+                assertThat(WdsTransportClientQueryStatus(h, u, u)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
+                assertThat(WdsTransportClientCloseSession(h)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
+            }
+        }
+    }
+
+    @Test
+    void closingTwiceAndUsingAClosedHandleAreInvalidHandle() {
+        RawSession s = open(x -> Raw.synthetic(x.arena, "1MiB"));
+        assertThat(s.close()).isZero();
+        assertThat(s.close()).as("second CloseSession").isEqualTo(Raw.ERROR_INVALID_HANDLE);
+        assertThat(WdsTransportClientStartSession(s.handle)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
+        assertThat(WdsTransportClientCancelSession(s.handle)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
+        // The slot is reused by the next session; the stale handle still does not reach it.
+        RawSession next = open(x -> Raw.synthetic(x.arena, "1MiB"));
+        assertThat(WdsTransportClientCloseSession(s.handle)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
+        assertThat(next.close()).isZero();
+    }
+
+    @Test
+    void registerCallbackChecksIdPointerAndState() throws Exception {
+        RawSession s = open(x -> Raw.synthetic(x.arena, "256KiB"));
+        MemorySegment stub = PFN_WdsTransportClientSessionComplete.allocate((h, c, e) -> { }, s.arena);
+        assertThat(WdsTransportClientRegisterCallback(s.handle, -1, stub)).isEqualTo(Raw.ERROR_INVALID_PARAMETER);
+        assertThat(WdsTransportClientRegisterCallback(s.handle, WDS_TRANSPORTCLIENT_MAX_CALLBACKS(), stub))
+                .isEqualTo(Raw.ERROR_INVALID_PARAMETER);
+        assertThat(WdsTransportClientRegisterCallback(s.handle, WDS_TRANSPORTCLIENT_SESSION_COMPLETE(), MemorySegment.NULL))
+                .isEqualTo(Raw.ERROR_INVALID_PARAMETER);
+        s.registerAll();
+        assertThat(s.start()).isZero();
+        assertThat(WdsTransportClientRegisterCallback(s.handle, WDS_TRANSPORTCLIENT_SESSION_COMPLETE(), stub))
+                .as("RegisterCallback after StartSession").isEqualTo(Raw.ERROR_INVALID_STATE);
+        assertThat(WdsTransportClientStartSession(s.handle)).as("StartSession twice").isEqualTo(Raw.ERROR_INVALID_STATE);
+        assertThat(s.awaitComplete()).isZero();
+    }
+
+    @Test
+    void startSessionNeedsContentsCompleteAndAStartCallback() {
+        RawSession s = open(x -> Raw.synthetic(x.arena, "256KiB"));
+        assertThat(WdsTransportClientStartSession(s.handle)).as("no callbacks").isEqualTo(Raw.ERROR_INVALID_STATE);
+        s.register(WDS_TRANSPORTCLIENT_RECEIVE_CONTENTS(),
+                PFN_WdsTransportClientReceiveContents.allocate((h, c, p, n, o) -> { }, s.arena));
+        s.register(WDS_TRANSPORTCLIENT_SESSION_COMPLETE(),
+                PFN_WdsTransportClientSessionComplete.allocate((h, c, e) -> { }, s.arena));
+        assertThat(WdsTransportClientStartSession(s.handle)).as("no start callback").isEqualTo(Raw.ERROR_INVALID_STATE);
+        assertThat(WdsTransportClientWaitForCompletion(s.handle, 0)).as("wait on a session never started")
+                .isEqualTo(Raw.ERROR_INVALID_STATE);
+    }
+
+    @Test
+    void completeReceiveAcceptsOnlyOutstandingBlocks() throws Exception {
+        int[] codes = new int[4];
+        RawSession s = startSynthetic("256KiB?block=64KiB", 0, x -> x.onContents = (ss, data, offset, ptr) -> {
+            if (offset == 0) {
+                try (Arena a = Arena.ofConfined()) {
+                    MemorySegment other = a.allocate(ValueLayout.JAVA_LONG);
+                    other.set(ValueLayout.JAVA_LONG, 0, 12345);
+                    codes[0] = WdsTransportClientCompleteReceive(ss.handle, (int) data.byteSize(), other);
+                    codes[1] = WdsTransportClientCompleteReceive(ss.handle, (int) data.byteSize() - 1, ptr);
+                    codes[2] = WdsTransportClientCompleteReceive(ss.handle, (int) data.byteSize(), MemorySegment.NULL);
+                }
+            }
+            RawSession.completeNow(ss, data, offset, ptr);
+            if (offset == 0) {
+                codes[3] = WdsTransportClientCompleteReceive(ss.handle, (int) data.byteSize(), ptr);
+            }
+        });
+        assertThat(s.awaitComplete()).isZero();
+        assertThat(codes).as("unknown offset, wrong size, null offset, completed twice")
+                .containsOnly(Raw.ERROR_INVALID_PARAMETER);
+    }
+
+    @Test
+    void buffersThatAreNotTheLibrarysAreRejected() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mine = arena.allocate(64);
+            assertThat(WdsTransportClientAddRefBuffer(mine)).isEqualTo(Raw.ERROR_INVALID_PARAMETER);
+            assertThat(WdsTransportClientReleaseBuffer(mine)).isEqualTo(Raw.ERROR_INVALID_PARAMETER);
+            assertThat(WdsTransportClientAddRefBuffer(MemorySegment.NULL)).isEqualTo(Raw.ERROR_INVALID_PARAMETER);
+            assertThat(WdsTransportClientReleaseBuffer(MemorySegment.NULL)).isEqualTo(Raw.ERROR_INVALID_PARAMETER);
+        }
+    }
+
+    @Test
+    void queryStatusAndCancelExCheckTheirArguments() {
+        RawSession s = open(x -> Raw.synthetic(x.arena, "256KiB"));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment u = arena.allocate(ValueLayout.JAVA_INT);
+            assertThat(WdsTransportClientQueryStatus(s.handle, MemorySegment.NULL, u)).isEqualTo(Raw.ERROR_INVALID_PARAMETER);
+            assertThat(WdsTransportClientQueryStatus(s.handle, u, MemorySegment.NULL)).isEqualTo(Raw.ERROR_INVALID_PARAMETER);
+        }
+        assertThat(WdsTransportClientCancelSessionEx(s.handle, 0)).as("cancel with ERROR_SUCCESS")
+                .isEqualTo(Raw.ERROR_INVALID_PARAMETER);
+        assertThat(s.status()).containsExactly(WDS_TRANSPORTCLIENT_STATUS_IN_PROGRESS(), 0);
+    }
+
+    @Test
+    void waitForCompletionTimesOutWithWaitTimeout() throws Exception {
+        RawSession s = startSynthetic("64MiB?delay=10ms", 0, x -> { });
+        assertThat(s.firstBlock.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(WdsTransportClientWaitForCompletion(s.handle, 0)).isEqualTo(Raw.WAIT_TIMEOUT);
+        assertThat(WdsTransportClientWaitForCompletion(s.handle, 20)).isEqualTo(Raw.WAIT_TIMEOUT);
+        assertThat(WdsTransportClientCancelSession(s.handle)).isZero();
+        assertThat(WdsTransportClientWaitForCompletion(s.handle, Raw.INFINITE)).isZero();
+        assertThat(s.completed.getCount()).as("SessionComplete has run when the wait returns").isZero();
+    }
+
+    @Test
+    void waitingOrShuttingDownFromTheSessionsOwnCallbackIsRefused() throws Exception {
+        int[] codes = new int[2];
+        RawSession s = startSynthetic("256KiB", 0, x -> x.onComplete = ss -> {
+            codes[0] = WdsTransportClientWaitForCompletion(ss.handle, Raw.INFINITE);
+            codes[1] = WdsTransportClientShutdown();
+        });
+        assertThat(s.awaitComplete()).isZero();
+        assertThat(codes).containsExactly(Raw.ERROR_POSSIBLE_DEADLOCK, Raw.ERROR_POSSIBLE_DEADLOCK);
+    }
+}
