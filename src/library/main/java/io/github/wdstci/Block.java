@@ -2,35 +2,126 @@ package io.github.wdstci;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
- * A block kept by an {@link AsyncContentHandler}. Its segment stays valid until
- * {@link #release()}; after that every access to it throws instead of reading
- * memory the transport may reuse. Thread-safe.
+ * A block given to an {@link AsyncContentHandler}: the transport's own buffer,
+ * kept (AddRefBuffer) until {@link #release()}. Releasing completes the block
+ * for the transport (CompleteReceive), which counts un-released bytes against
+ * the request's cache size and pauses delivery at that level (backpressure).
+ *
+ * <p><b>Reading the bytes, zero-copy.</b>
+ * <ul>
+ *   <li>During {@link AsyncContentHandler#onBlock}, on the callback thread,
+ *       {@link #segment()} is the block, read-only.</li>
+ *   <li>On any thread, until the block is released, {@link #withSegment}
+ *       lends the block to a function: the segment is valid during that call
+ *       only, and a release on another thread meanwhile waits with returning
+ *       the buffer until the function has returned.</li>
+ * </ul>
+ * A segment kept beyond its scope throws on every access instead of reading
+ * memory the transport may reuse, and {@code withSegment} after
+ * {@code release()} throws {@link IllegalStateException}.
+ *
+ * <p>Thread-safe: release from any thread, any number of times.
  */
 public final class Block implements AutoCloseable {
 
-    private final Session session;
-    private final MemorySegment buffer;   // the transport's pointer, for ReleaseBuffer
-    private final long offset;
-    private final int size;
-    private final Arena arena;
-    private final MemorySegment data;
-    private final AtomicBoolean released = new AtomicBoolean();
+    /**
+     * A function of a block's bytes, for {@link Block#withSegment}.
+     *
+     * @param <R> what it returns
+     * @param <X> what it may throw
+     */
+    @FunctionalInterface
+    public interface SegmentFunction<R, X extends Exception> {
+        /**
+         * Reads the block.
+         *
+         * @param bytes the block, read-only, valid during this call only
+         * @return any result
+         * @throws X for the caller of {@code withSegment}
+         */
+        R apply(MemorySegment bytes) throws X;
+    }
 
-    Block(Session session, MemorySegment buffer, long offset, int size) {
-        this.session = session;
+    /** {@link #state}: this bit once released; the rest counts the scopes reading the buffer. */
+    private static final int RELEASED = 1 << 31;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Block.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final BlockOwner owner;
+    private final MemorySegment buffer;        // the transport's pointer, for ReleaseBuffer
+    private final long offset;
+    private final int size;                    // ULONG
+    @SuppressWarnings("unused")                // through STATE
+    private volatile int state = 1;            // the callback scope reads the buffer until onBlock returns
+
+    private Thread callThread;                 // the callback thread during onBlock; else null
+    private Arena callArena;
+    private MemorySegment callView;
+
+    Block prev;                                // the owner's list of outstanding blocks, guarded by its lock
+    Block next;
+
+    Block(BlockOwner owner, MemorySegment buffer, long offset, int size) {
+        this.owner = owner;
         this.buffer = buffer;
         this.offset = offset;
         this.size = size;
-        this.arena = Arena.ofShared();
-        this.data = buffer.reinterpret(Integer.toUnsignedLong(size), arena, null).asReadOnly();
     }
 
-    /** The bytes, read-only, valid until {@link #release()}. */
+    /**
+     * The bytes, read-only, during {@link AsyncContentHandler#onBlock} and on
+     * its thread. Elsewhere use {@link #withSegment}.
+     *
+     * @throws IllegalStateException outside {@code onBlock}, on another thread,
+     *                               or after {@link #release()}
+     */
     public MemorySegment segment() {
-        return data;
+        MemorySegment view = callView;
+        if (view == null || Thread.currentThread() != callThread) {
+            throw new IllegalStateException("Block.segment() is usable only during onBlock, on its thread;"
+                    + " use withSegment(...) elsewhere");
+        }
+        if (!view.scope().isAlive()) {
+            throw new IllegalStateException("the block was released");
+        }
+        return view;
+    }
+
+    /**
+     * Lends the bytes to {@code function}, on any thread, until the block is
+     * released. The segment is read-only and valid during the call only.
+     *
+     * @return what the function returns
+     * @throws X                     what the function throws
+     * @throws IllegalStateException after {@link #release()}
+     */
+    public <R, X extends Exception> R withSegment(SegmentFunction<R, X> function) throws X {
+        if (function == null) {
+            throw new IllegalArgumentException("function must not be null");
+        }
+        int s;
+        do {
+            s = (int) STATE.getVolatile(this);
+            if ((s & RELEASED) != 0) {
+                throw new IllegalStateException("the block was released");
+            }
+        } while (!STATE.compareAndSet(this, s, s + 1));
+        try (Arena scope = Arena.ofConfined()) {
+            return function.apply(buffer.reinterpret(size(), scope, null).asReadOnly());
+        } finally {
+            leave();
+        }
     }
 
     /** Where the block belongs in the object. */
@@ -43,29 +134,31 @@ public final class Block implements AutoCloseable {
         return Integer.toUnsignedLong(size);
     }
 
-    /** Whether {@link #release()} was called. */
+    /** Whether {@link #release()} was called (or the session released the block when it closed). */
     public boolean isReleased() {
-        return released.get();
+        return ((int) STATE.getVolatile(this) & RELEASED) != 0;
     }
 
     /**
-     * Completes the block for the transport and releases its buffer; from any
-     * thread; later calls do nothing.
-     *
-     * @throws IllegalStateException if the segment is in use by a native call
-     *                               on another thread (try again later)
+     * Completes the block for the transport and lets its buffer go; from any
+     * thread; later calls do nothing. Called on the callback thread during
+     * {@code onBlock}, it also ends {@link #segment()} at once.
      */
     public void release() {
-        if (!released.compareAndSet(false, true)) {
-            return;
+        int s;
+        do {
+            s = (int) STATE.getVolatile(this);
+            if ((s & RELEASED) != 0) {
+                return;
+            }
+        } while (!STATE.compareAndSet(this, s, s | RELEASED));
+        if (Thread.currentThread() == callThread && callArena != null && callArena.scope().isAlive()) {
+            callArena.close();
         }
-        try {
-            arena.close();
-        } catch (IllegalStateException e) {
-            released.set(false);
-            throw e;
+        owner.completed(this);
+        if ((s & ~RELEASED) == 0) {
+            owner.returnBuffer(buffer);
         }
-        session.releaseBlock(this);
     }
 
     /** Same as {@link #release()}. */
@@ -74,8 +167,26 @@ public final class Block implements AutoCloseable {
         release();
     }
 
-    MemorySegment buffer() {
-        return buffer;
+    /** The callback scope begins: {@link #segment()} is the block until {@link #exitCallback()}. */
+    void enterCallback(Arena call) {
+        callThread = Thread.currentThread();
+        callArena = call;
+        callView = buffer.reinterpret(size(), call, null).asReadOnly();
+    }
+
+    /** onBlock returned; the caller closes the call arena. The callback scope stops reading the buffer. */
+    void exitCallback() {
+        callView = null;
+        callArena = null;
+        callThread = null;
+        leave();
+    }
+
+    private void leave() {
+        int s = (int) STATE.getAndAdd(this, -1) - 1;
+        if (s == RELEASED) {
+            owner.returnBuffer(buffer);       // released while read: the last reader lets go
+        }
     }
 
     int rawSize() {
@@ -84,6 +195,6 @@ public final class Block implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Block[offset " + offset + ", " + size() + " bytes" + (released.get() ? ", released]" : "]");
+        return "Block[offset " + offset + ", " + size() + " bytes" + (isReleased() ? ", released]" : "]");
     }
 }

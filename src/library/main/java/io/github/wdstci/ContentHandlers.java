@@ -6,8 +6,12 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.CopyOption;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -24,21 +28,44 @@ public final class ContentHandlers {
 
     /**
      * Writes the object to {@code target}: blocks are written at their offsets
-     * into a temporary file beside the target, which is forced to disk and
-     * atomically moved onto the target on success, and deleted on failure or
-     * cancel. The target is therefore either the complete object or untouched.
-     * A block outside [0, file size) fails the session and nothing of it is written.
+     * into a temporary file beside the target (a short hidden name, so any
+     * legal target name works), which is forced to disk and atomically moved
+     * onto the target on success, and deleted on failure or cancel. The target
+     * is therefore either the complete object or untouched.
      *
-     * @throws IllegalArgumentException if target is null or has no parent directory name
+     * <p>The target is checked when the session starts, before the first
+     * block: a missing parent directory, an existing directory or other
+     * non-regular file (a symbolic link, a device, a FIFO), or, unless
+     * {@link StandardCopyOption#REPLACE_EXISTING} is given, any existing file,
+     * fails the session at once. With {@code REPLACE_EXISTING} an existing
+     * regular file is replaced on success. A block outside [0, file size) fails
+     * the session and nothing of it is written.
+     *
+     * @param target  the file to create
+     * @param options none, or {@link StandardCopyOption#REPLACE_EXISTING}
+     * @return a new handler, for one session
+     * @throws IllegalArgumentException if target is null, has no file name, is
+     *                                  an existing directory, or an option is not
+     *                                  REPLACE_EXISTING
      */
-    public static ContentHandler toFile(Path target) {
+    public static ContentHandler toFile(Path target, CopyOption... options) {
         if (target == null) {
             throw new IllegalArgumentException("target must not be null");
         }
         if (target.getFileName() == null) {
             throw new IllegalArgumentException("target has no file name: " + target);
         }
-        return new FileSink(target.toAbsolutePath());
+        boolean replace = false;
+        for (CopyOption o : options) {
+            if (o != StandardCopyOption.REPLACE_EXISTING) {
+                throw new IllegalArgumentException("toFile takes only REPLACE_EXISTING, not " + o);
+            }
+            replace = true;
+        }
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IllegalArgumentException("target is a directory: " + target);
+        }
+        return new FileSink(target.toAbsolutePath(), replace);
     }
 
     /**
@@ -84,13 +111,15 @@ public final class ContentHandlers {
 
     private static final class FileSink implements ContentHandler {
         private final Path target;
+        private final boolean replace;
         private Path temp;
         private FileChannel channel;
         private long fileSize = -1;
         private long written;
 
-        FileSink(Path target) {
+        FileSink(Path target, boolean replace) {
             this.target = target;
+            this.replace = replace;
         }
 
         @Override
@@ -98,9 +127,28 @@ public final class ContentHandlers {
             if (channel != null) {
                 throw new IllegalStateException("a file handler serves one session only");
             }
+            checkTarget();
             temp = createTemp(target);
             channel = FileChannel.open(temp, StandardOpenOption.WRITE);
             fileSize = info.fileSize();
+        }
+
+        /** Fails before the first block if the target cannot be written as asked. */
+        private void checkTarget() throws IOException {
+            Path dir = target.getParent();
+            if (!Files.isDirectory(dir)) {
+                throw new NoSuchFileException(dir.toString(), null, "the target's directory does not exist");
+            }
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new FileSystemException(target.toString(), null,
+                            "exists and is not a regular file (a directory, link, device or FIFO is never replaced)");
+                }
+                if (!replace) {
+                    throw new FileAlreadyExistsException(target.toString(), null,
+                            "exists (toFile replaces it only with REPLACE_EXISTING)");
+                }
+            }
         }
 
         /**
@@ -112,8 +160,8 @@ public final class ContentHandlers {
         private static Path createTemp(Path target) throws IOException {
             Path dir = target.getParent();
             for (int attempt = 0; ; attempt++) {
-                String name = "." + target.getFileName() + "."
-                        + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".part";
+                // Short and independent of the target's name, which may be as long as the file system allows.
+                String name = ".wdstci-" + Long.toUnsignedString(ThreadLocalRandom.current().nextLong() >>> 16, 36) + ".part";
                 try {
                     return Files.createFile(dir.resolve(name));
                 } catch (FileAlreadyExistsException e) {
@@ -145,10 +193,16 @@ public final class ContentHandlers {
             }
             channel.force(true);
             channel.close();
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            checkTarget();                    // it may have changed during the transfer
+            if (replace) {
+                try {
+                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } else {
+                // Never replaces: a file created meanwhile fails the session (FileAlreadyExistsException).
+                Files.move(temp, target);
             }
         }
 
@@ -171,8 +225,7 @@ public final class ContentHandlers {
         }
     }
 
-    private static final class Progress implements ContentHandler {
-        private final ContentHandler inner;
+    private static final class Progress extends ForwardingContentHandler {
         private final ProgressListener listener;
         private final long intervalNanos;
         private long total = -1;
@@ -181,7 +234,7 @@ public final class ContentHandlers {
         private long lastReport;
 
         Progress(ContentHandler inner, ProgressListener listener, long intervalNanos) {
-            this.inner = inner;
+            super(inner);
             this.listener = listener;
             this.intervalNanos = intervalNanos;
         }
@@ -191,23 +244,13 @@ public final class ContentHandlers {
             total = info.fileSize();
             startNanos = System.nanoTime();
             lastReport = startNanos;
-            inner.onStart(info);
+            super.onStart(info);
             listener.onProgress(0, total, 0);
         }
 
         @Override
-        public void onMetadata(MemorySegment metadata) throws Exception {
-            inner.onMetadata(metadata);
-        }
-
-        @Override
-        public void onNegotiate(StartInfo info, Negotiation negotiation) throws Exception {
-            inner.onNegotiate(info, negotiation);
-        }
-
-        @Override
         public void onContent(MemorySegment block, long offset) throws Exception {
-            inner.onContent(block, offset);
+            super.onContent(block, offset);
             received += block.byteSize();
             long now = System.nanoTime();
             if (now - lastReport >= intervalNanos || received == total) {
@@ -215,16 +258,6 @@ public final class ContentHandlers {
                 double seconds = (now - startNanos) / 1e9;
                 listener.onProgress(received, total, seconds > 0 ? received / seconds : 0);
             }
-        }
-
-        @Override
-        public void onSuccess() throws Exception {
-            inner.onSuccess();
-        }
-
-        @Override
-        public void onFailure(Throwable cause) {
-            inner.onFailure(cause);
         }
     }
 

@@ -1,362 +1,268 @@
 package io.github.wdstci;
 
-import static io.github.wdstci.internal.ffi.wdstci_h.*;
-
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.reflect.Method;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
-
-import io.github.wdstci.internal.SessionEvents;
-import io.github.wdstci.internal.Utf16;
-import io.github.wdstci.internal.ffi.PFN_WdsTransportClientReceiveContents;
-import io.github.wdstci.internal.ffi.PFN_WdsTransportClientReceiveMetadata;
-import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionComplete;
-import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionNegotiate;
-import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionStart;
-import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionStartEx;
-import io.github.wdstci.internal.ffi._TRANSPORTCLIENT_SESSION_INFO;
-import io.github.wdstci.internal.ffi._ULARGE_INTEGER;
-import io.github.wdstci.internal.ffi._WDS_TRANSPORTCLIENT_REQUEST;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One transfer of one object: created by {@link WdsClient#newSession}, run with
- * {@link #start()}, freed with {@link #close()}.
+ * One transfer of one object: created by {@link WdsClient#newSession} or
+ * {@link WdsClient#newAsyncSession}, run with {@link #start()}, freed with
+ * {@link #close()}. ({@link WdsClient#receive} does all three.)
  *
- * <p>A session owns one shared {@link Arena} holding the native request, its
- * UTF-16 strings and every upcall stub. The arena is closed only by
- * {@link #close()}, and only once native code can no longer call any stub:
- * after SessionComplete has returned and CloseSession has run. Callbacks run on
- * the transport's threads; every upcall catches everything its handler throws,
- * cancels the session and fails the future with that exception. The future
- * completes on the client's executor, never on a transport thread.
+ * <h2>Threads</h2>
+ * The listener's {@code onStart}, {@code onMetadata}, {@code onNegotiate} and
+ * the content methods run on the transport's callback threads. Its
+ * {@code onSuccess}/{@code onFailure} and the completion of the session's
+ * future run on the client's executor, never on a transport thread; if a
+ * thread waits for the session ({@code join()}, {@code get()}, {@link #close()})
+ * after the transport has reported the end but before the executor ran the
+ * completion, that thread runs it, so that a single-threaded executor can
+ * never wait for itself.
  *
- * <p>Thread-safe. Every method but {@code close()} throws
- * {@link IllegalStateException} after {@code close()}.
+ * <h2>Ending a session</h2>
+ * The session's future ({@link #start()}, {@link #completion()}) completes
+ * exactly once, whatever ends the session:
+ * <ul>
+ *   <li>the transport's end: normally, or with the handler's exception if a
+ *       handler threw (the session is then cancelled), else with a
+ *       {@link WdsTransportException} carrying the Win32 code; the listener's
+ *       {@code onSuccess} or {@code onFailure} has run when it completes;</li>
+ *   <li>completing the future yourself ({@code cancel}, {@code orTimeout},
+ *       {@code complete}, {@code completeExceptionally}): it completes at once,
+ *       the native session is cancelled (CancelSessionEx with ERROR_TIMEOUT for
+ *       a {@link java.util.concurrent.TimeoutException}, where the library
+ *       has it), and {@code onFailure} receives that exception (a
+ *       {@link CancellationException} for {@code cancel} and {@code complete})
+ *       once the transport has stopped;</li>
+ *   <li>{@link #cancel()} and {@link #close()} before the end: as {@code cancel}
+ *       on the future, also for a session that never started.</li>
+ * </ul>
+ * Futures derived from it ({@code thenApply}, ...) are ordinary: completing
+ * or cancelling them does not reach the session.
+ *
+ * <p>Thread-safe. Every method but {@code close()} and {@code isClosed()}
+ * throws {@link IllegalStateException} after {@code close()}.
  */
 public final class Session implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Session.class.getName());
 
-    /** The whole address space: reads a ULARGE_INTEGER the transport points at without a new segment per block. */
-    private static final MemorySegment EVERYTHING = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
-    private static final int ERROR_SUCCESS = 0;
-    private static final int ERROR_CANCELLED = 1223;
-    private static final int ERROR_TIMEOUT = 1460;
+    /** Marks a thread running a session's completion (listener code), so that it never waits. */
+    private static final ThreadLocal<Session> FINISHING = new ThreadLocal<>();
 
-    private enum Phase { CREATED, RUNNING, COMPLETED, CLOSED }
+    /**
+     * The lifecycle; only forward. NATIVE_DONE: no callback will come (the
+     * transport reported the end, or never started); FINISHING: the listener
+     * hears the outcome; FINISHED: it has, and the future completes.
+     */
+    private enum Phase { CREATED, STARTING, RUNNING, NATIVE_DONE, FINISHING, FINISHED }
 
     private final WdsClient client;
     private final TransferRequest request;
-    private final SessionListener listener;
-    private final ContentHandler sync;
-    private final AsyncContentHandler async;
     private final Executor executor;
-    private final Arena arena;
-    private final MemorySegment handle;
+    private final boolean closeWhenFinished;
+    private final long key;
+    final NativeSession nat;
+    final Delivery delivery;
+    private final Completion completion;
     private final SessionFuture future;
-    private final Object lock = new Object();
-    private final java.util.concurrent.locks.ReentrantLock closeLock =
-            new java.util.concurrent.locks.ReentrantLock();   // serializes close(); held while it waits
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private final Set<Block> outstanding = ConcurrentHashMap.newKeySet();
 
-    private Phase phase = Phase.CREATED;          // guarded by lock
-    private boolean nativeStarted;                // guarded by lock
-    private volatile Thread callbackThread;
-    private volatile Thread finishingThread;
-    private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
-    private volatile boolean completeReturned;
-    private volatile int resultCode = -1;
-    private volatile long fileSize = -1;
-    private volatile long bytesReceived;          // written by the callback thread only
-    private SessionEvents.Start startEvent;
-    private SessionEvents.Complete completeEvent;
-    private SessionEvents.Failed failedEvent;
+    /*
+     * One lock guards the lifecycle below. Nothing is called under it: no native
+     * function, no listener, no future completion. Waiting is on `changed` for a
+     * phase that the transport (NATIVE_DONE) or listener code on another thread
+     * (FINISHED) brings; a thread that either of those might need never waits.
+     */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private Phase phase = Phase.CREATED;
+    private boolean closing;              // close() was called
+    private boolean closed;               // CloseSession ran; the session left its client
+    private boolean nativeClosing;        // some thread is closing natively
+    private int resultCode;               // the transport's code, at NATIVE_DONE
 
-    Session(WdsClient client, TransferRequest request, SessionListener listener, Executor executor)
-            throws WdsTransportException {
+    Session(WdsClient client, TransferRequest request, SessionListener listener, boolean asynchronous,
+            Executor executor, boolean closeWhenFinished) throws WdsTransportException {
         this.client = client;
         this.request = request;
-        this.listener = listener;
-        this.sync = listener instanceof ContentHandler c ? c : null;
-        this.async = sync == null ? (AsyncContentHandler) listener : null;
         this.executor = executor;
-        this.future = new SessionFuture(this, executor);
-        this.arena = Arena.ofShared();
-        MemorySegment h = MemorySegment.NULL;
+        this.closeWhenFinished = closeWhenFinished;
+        this.completion = new Completion(request, listener);
+        this.future = new SessionFuture(executor, this);
+        this.key = Upcalls.SESSIONS.register(null);       // published below, once this is complete
+        NativeSession n = null;
         try {
-            MemorySegment r = _WDS_TRANSPORTCLIENT_REQUEST.allocate(arena);
-            _WDS_TRANSPORTCLIENT_REQUEST.ulLength(r, (int) _WDS_TRANSPORTCLIENT_REQUEST.sizeof());
-            _WDS_TRANSPORTCLIENT_REQUEST.ulApiVersion(r, WDS_TRANSPORTCLIENT_CURRENT_API_VERSION());
-            _WDS_TRANSPORTCLIENT_REQUEST.ulAuthLevel(r, request.authLevel().code());
-            _WDS_TRANSPORTCLIENT_REQUEST.pwszServer(r, Utf16.allocate(arena, request.server()));
-            _WDS_TRANSPORTCLIENT_REQUEST.pwszNamespace(r, Utf16.allocate(arena, request.namespace()));
-            _WDS_TRANSPORTCLIENT_REQUEST.pwszObjectName(r, Utf16.allocate(arena, request.objectName()));
-            _WDS_TRANSPORTCLIENT_REQUEST.ulCacheSize(r, (int) request.cacheSize());
-            _WDS_TRANSPORTCLIENT_REQUEST.ulProtocol(r, request.protocol().code());
-            _WDS_TRANSPORTCLIENT_REQUEST.pvProtocolData(r, MemorySegment.NULL);
-            _WDS_TRANSPORTCLIENT_REQUEST.ulProtocolDataLength(r, 0);
-            MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-            check("WdsTransportClientInitializeSession", WdsTransportClientInitializeSession(r, MemorySegment.NULL, out));
-            h = out.get(ValueLayout.ADDRESS, 0);
-            this.handle = h;
-            registerCallbacks();
+            n = NativeSession.initialize(request, key);
+            this.nat = n;
+            this.delivery = new Delivery(this, listener, asynchronous, completion, n);
+            Upcalls.register(n, delivery, listener.negotiates());
         } catch (Throwable t) {
-            if (!h.equals(MemorySegment.NULL)) {
-                WdsTransportClientCloseSession(h);    // never started: no callback can come
+            if (n != null) {
+                n.close();                                // never started: no callback can come
             }
-            arena.close();
+            Upcalls.SESSIONS.remove(key);
             throw t;
         }
-    }
-
-    private static void check(String function, int rc) throws WdsTransportException {
-        if (rc != ERROR_SUCCESS) {
-            throw new WdsTransportException(function, rc);
-        }
-    }
-
-    private void register(int id, MemorySegment stub) throws WdsTransportException {
-        check("WdsTransportClientRegisterCallback(" + id + ")", WdsTransportClientRegisterCallback(handle, id, stub));
-    }
-
-    private void registerCallbacks() throws WdsTransportException {
-        // StartEx reports the block size too; a DLL without it gets the plain SessionStart.
-        int rc = WdsTransportClientRegisterCallback(handle, WDS_TRANSPORTCLIENT_SESSION_STARTEX(),
-                PFN_WdsTransportClientSessionStartEx.allocate(this::onSessionStartEx, arena));
-        if (rc != ERROR_SUCCESS) {
-            register(WDS_TRANSPORTCLIENT_SESSION_START(),
-                    PFN_WdsTransportClientSessionStart.allocate(this::onSessionStart, arena));
-        }
-        register(WDS_TRANSPORTCLIENT_RECEIVE_CONTENTS(),
-                PFN_WdsTransportClientReceiveContents.allocate(this::onReceiveContents, arena));
-        register(WDS_TRANSPORTCLIENT_SESSION_COMPLETE(),
-                PFN_WdsTransportClientSessionComplete.allocate(this::onSessionComplete, arena));
-        // Metadata is optional for the consumer: a DLL refusing it loses nothing essential.
-        int meta = WdsTransportClientRegisterCallback(handle, WDS_TRANSPORTCLIENT_RECEIVE_METADATA(),
-                PFN_WdsTransportClientReceiveMetadata.allocate(this::onReceiveMetadata, arena));
-        if (meta != ERROR_SUCCESS) {
-            LOG.log(System.Logger.Level.DEBUG, "metadata callback refused: {0}", Win32Error.nameOf(meta));
-        }
-        if (client.negotiationSupported() && overridesNegotiate(listener)) {
-            register(WDS_TRANSPORTCLIENT_SESSION_NEGOTIATE(),
-                    PFN_WdsTransportClientSessionNegotiate.allocate(this::onSessionNegotiate, arena));
-        }
-    }
-
-    private static boolean overridesNegotiate(SessionListener l) {
-        try {
-            Method m = l.getClass().getMethod("onNegotiate", StartInfo.class, Negotiation.class);
-            return m.getDeclaringClass() != SessionListener.class;
-        } catch (NoSuchMethodException e) {
-            return false;
-        }
+        Upcalls.SESSIONS.publish(key, this);
     }
 
     // ---- public API ------------------------------------------------------------------------
 
     /** The request this session receives. */
     public TransferRequest request() {
-        synchronized (lock) {
-            ensureOpen();
-            return request;
-        }
+        ensureOpen();
+        return request;
     }
 
     /**
-     * Starts the transfer. The future completes, on the client's executor, when
-     * the transport reports completion: normally on success; exceptionally with
-     * the handler's exception if a handler threw, else with a
-     * {@link WdsTransportException} carrying the Win32 code. Cancelling the
-     * future ({@code cancel}, {@code orTimeout}, completing it yourself)
-     * cancels the native session (CancelSession, or CancelSessionEx with
-     * ERROR_TIMEOUT for a {@link TimeoutException}).
+     * Starts the transfer, once.
      *
-     * @return the session's future; dependent async stages default to the client's executor
-     * @throws IllegalStateException if already started or closed
+     * @return the session's future (see the class description); async stages
+     *         of its dependents default to the client's executor
+     * @throws IllegalStateException if already started, or closed
      */
     public CompletableFuture<Void> start() {
-        synchronized (lock) {
-            ensureOpen();
+        lock.lock();
+        try {
+            ensureOpenLocked();
             if (phase != Phase.CREATED) {
+                if (future.isDone() && !completion.started) {
+                    return future;            // ended before it started (cancelled): nothing to run
+                }
                 throw new IllegalStateException("session already started");
             }
-            phase = Phase.RUNNING;
-            if (future.isDone()) {
-                phase = Phase.COMPLETED;     // cancelled before it started: nothing to run
-                return future;
-            }
-            startEvent = new SessionEvents.Start();
-            completeEvent = new SessionEvents.Complete();
-            failedEvent = new SessionEvents.Failed();
-            completeEvent.begin();
-            failedEvent.begin();
-            int rc = WdsTransportClientStartSession(handle);
-            if (rc != ERROR_SUCCESS) {
-                phase = Phase.COMPLETED;
-                WdsTransportException e = new WdsTransportException("WdsTransportClientStartSession", rc);
-                dispatch(() -> finish(e));
-                return future;
-            }
-            nativeStarted = true;
+            phase = Phase.STARTING;
+            completion.started();
+        } finally {
+            lock.unlock();
         }
-        if (startEvent.shouldCommit()) {
-            startEvent.server = request.server();
-            startEvent.namespace = request.namespace();
-            startEvent.objectName = request.objectName();
-            startEvent.commit();
+        LOG.log(System.Logger.Level.DEBUG, "starting {0}", request);
+        int rc = nat.start();
+        boolean finish = false;
+        lock.lock();
+        try {
+            if (phase == Phase.STARTING) {
+                if (rc == NativeSession.ERROR_SUCCESS) {
+                    phase = Phase.RUNNING;
+                } else {
+                    completion.fail(new WdsTransportException("WdsTransportClientStartSession", rc));
+                    phase = Phase.NATIVE_DONE;
+                    changed.signalAll();
+                    finish = true;
+                }
+            }
+        } finally {
+            lock.unlock();
         }
-        LOG.log(System.Logger.Level.DEBUG, "started {0}", request);
+        if (finish) {
+            Upcalls.SESSIONS.remove(key);
+            dispatchFinish();
+        }
         return future;
     }
 
     /**
-     * The future {@link #start()} returns (incomplete before the start).
+     * The session's future: the one {@link #start()} returns (incomplete
+     * before the start). Cancelling or completing it ends the session.
      *
      * @throws IllegalStateException after close
      */
     public CompletableFuture<Void> completion() {
-        synchronized (lock) {
-            ensureOpen();
-            return future;
-        }
+        ensureOpen();
+        return future;
     }
 
     /**
-     * Cancels the session (CancelSession): it completes with ERROR_CANCELLED
-     * unless it already completed. Does nothing once complete.
+     * Cancels the session, as {@code completion().cancel(false)}: the future
+     * fails with a {@link CancellationException} unless it is already
+     * complete, and the native session is cancelled if it runs. A session
+     * cancelled before its start never starts.
      *
      * @throws IllegalStateException after close
      */
     public void cancel() {
-        synchronized (lock) {
-            ensureOpen();
-        }
-        future.cancel(false);             // also cancels the native session
+        ensureOpen();
+        future.cancel(false);
     }
 
     /**
-     * A snapshot of the session, from QueryStatus while it runs.
+     * A snapshot of the session: from QueryStatus while the native session
+     * exists, else from what the session saw.
      *
      * @throws IllegalStateException after close
      */
     public SessionStatus status() {
-        synchronized (lock) {
-            ensureOpen();
-            if (!nativeStarted) {
-                SessionStatus.State s = phase == Phase.CREATED ? SessionStatus.State.CREATED : SessionStatus.State.FAILED;
-                return new SessionStatus(s, 0, 0, -1);
-            }
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment st = a.allocate(ValueLayout.JAVA_INT);
-                MemorySegment err = a.allocate(ValueLayout.JAVA_INT);
-                int rc = WdsTransportClientQueryStatus(handle, st, err);
-                if (rc != ERROR_SUCCESS) {
-                    return new SessionStatus(SessionStatus.State.FAILED, rc, bytesReceived, fileSize);
-                }
-                int status = st.get(ValueLayout.JAVA_INT, 0);
-                SessionStatus.State state = status == WDS_TRANSPORTCLIENT_STATUS_SUCCESS() ? SessionStatus.State.SUCCEEDED
-                        : status == WDS_TRANSPORTCLIENT_STATUS_FAILURE() ? SessionStatus.State.FAILED
-                        : SessionStatus.State.IN_PROGRESS;
-                return new SessionStatus(state, err.get(ValueLayout.JAVA_INT, 0), bytesReceived, fileSize);
+        Phase p;
+        int code;
+        lock.lock();
+        try {
+            ensureOpenLocked();
+            p = phase;
+            code = resultCode;
+        } finally {
+            lock.unlock();
+        }
+        long bytes = delivery.bytes();
+        long size = delivery.fileSize();
+        if (p == Phase.CREATED) {
+            return new SessionStatus(SessionStatus.State.CREATED, 0, bytes, size);
+        }
+        if (completion.started) {
+            SessionStatus s = nat.status(bytes, size);
+            if (s != null) {
+                return s;
             }
         }
+        return new SessionStatus(code == NativeSession.ERROR_SUCCESS && !future.isCompletedExceptionally()
+                ? SessionStatus.State.SUCCEEDED : SessionStatus.State.FAILED, code, bytes, size);
     }
 
     /**
-     * Frees the session. A running session is cancelled first, and this waits
-     * until its completion callback has returned and its future has completed
-     * (after the handler's onSuccess/onFailure); unreleased async blocks are
-     * released. Idempotent.
+     * Frees the session; idempotent. A session the transport has not ended is
+     * cancelled first (its future fails with a {@link CancellationException});
+     * one it has ended keeps that outcome.
      *
-     * @throws IllegalStateException when called on the transport's callback
-     *                               thread of this session (it would wait for itself)
+     * <p>From an ordinary thread, a future's stage or an executor's task, this
+     * returns once the transport has stopped calling back, the listener has
+     * heard the outcome (run here if nobody had yet), the session's future is
+     * complete, unreleased async blocks are released, and CloseSession has run.
+     * From a transport callback, or from a listener's {@code onSuccess} or
+     * {@code onFailure}, where waiting could wait for itself, it does not wait:
+     * the session closes as soon as the transport reports its end.
      */
     @Override
     public void close() {
-        if (Thread.currentThread() == callbackThread && !completeReturned) {
-            throw new IllegalStateException("Session.close() on the session's own callback thread would deadlock;"
-                    + " close it from another thread (e.g. when its future completes)");
-        }
-        if (Thread.currentThread() == finishingThread) {
-            // A dependent stage of the future: another thread's close() may be waiting for this
-            // very thread to finish; it frees everything, so do not wait for it here.
-            if (!closeLock.tryLock()) {
-                return;
-            }
-        } else {
-            closeLock.lock();
-        }
+        boolean mayWait = mayWait();
+        boolean running;
+        lock.lock();
         try {
-            boolean started;
-            synchronized (lock) {
-                if (phase == Phase.CLOSED) {
-                    return;
-                }
-                started = nativeStarted;
-            }
-            if (started) {
-                cancelNative(ERROR_CANCELLED);      // a no-op once complete
-                int rc = WdsTransportClientWaitForCompletion(handle, -1);
-                if (rc != ERROR_SUCCESS) {
-                    LOG.log(System.Logger.Level.WARNING, "WaitForCompletion: {0}", Win32Error.nameOf(rc));
-                }
-                // WaitForCompletion returns once SessionComplete has returned; make sure our body has, too.
-                while (!completeReturned) {
-                    Thread.onSpinWait();
-                }
-                // The listener's onSuccess/onFailure and the future run on the executor; let them
-                // finish, unless this is that very thread (a dependent stage closing the session).
-                if (Thread.currentThread() != finishingThread) {
-                    awaitFinished();
-                }
-            }
-            for (Block b : outstanding) {
-                b.release();
-            }
-            synchronized (lock) {
-                if (phase == Phase.CLOSED) {
-                    return;
-                }
-                phase = Phase.CLOSED;
-                WdsTransportClientCloseSession(handle);
-            }
-            // No callback can run any more: SessionComplete returned (or never started) and the handle is closed.
-            arena.close();
-            client.closed(this);
+            closing = true;
+            running = phase.compareTo(Phase.NATIVE_DONE) < 0;
         } finally {
-            closeLock.unlock();
+            lock.unlock();
+        }
+        if (running && !future.isDone()) {
+            future.cancel(false);                 // the transport's own end, if it came, stands
+        }
+        if (mayWait) {
+            help(true, Long.MAX_VALUE, false);
+            closeNative(true);
+        } else {
+            closeIfFinished();
         }
     }
 
-    private void awaitFinished() {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                finished.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Whether {@link #close()} has run. */
+    /** Whether {@link #close()} has been called. */
     public boolean isClosed() {
-        synchronized (lock) {
-            return phase == Phase.CLOSED;
+        lock.lock();
+        try {
+            return closing || closed;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -365,379 +271,298 @@ public final class Session implements AutoCloseable {
         return "Session[" + request + "]";
     }
 
-    // ---- internals -----------------------------------------------------------------------
+    // ---- the state machine --------------------------------------------------------------------
 
     private void ensureOpen() {
-        if (phase == Phase.CLOSED) {
+        lock.lock();
+        try {
+            ensureOpenLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void ensureOpenLocked() {
+        if (closing || closed) {
             throw new IllegalStateException("session is closed");
         }
     }
 
-    boolean onCallbackThread() {
-        return Thread.currentThread() == callbackThread && !completeReturned;
-    }
-
-    /** Cancels the native session if it runs; never throws. */
-    void cancelNative(int code) {
-        synchronized (lock) {
-            if (nativeStarted && phase == Phase.RUNNING) {
-                int rc = code == ERROR_CANCELLED ? WdsTransportClientCancelSession(handle)
-                        : WdsTransportClientCancelSessionEx(handle, code);
-                if (rc != ERROR_SUCCESS) {
-                    LOG.log(System.Logger.Level.DEBUG, "cancel: {0}", Win32Error.nameOf(rc));
-                }
-            }
+    /** A handler, a refused downcall or the transport failed the session: cancel it. Never throws. */
+    void failed(Throwable t) {
+        if (completion.fail(t)) {
+            cancelNative(NativeSession.ERROR_CANCELLED);
         }
     }
 
-    /** Called from Block.release(), on any thread. */
-    void releaseBlock(Block b) {
+    /** Someone other than the session completed its future with {@code cause}. */
+    void completedByCaller(Throwable cause, int code) {
+        completion.fail(cause);
+        Phase p;
+        boolean finish = false;
+        lock.lock();
         try {
-            synchronized (lock) {
-                if (phase != Phase.CLOSED) {
-                    try (Arena a = Arena.ofConfined()) {
-                        MemorySegment off = a.allocate(ValueLayout.JAVA_LONG);
-                        off.set(ValueLayout.JAVA_LONG, 0, b.offset());
-                        int rc = WdsTransportClientCompleteReceive(handle, b.rawSize(), off);
-                        if (rc != ERROR_SUCCESS && phase == Phase.RUNNING) {
-                            fail(new WdsTransportException("WdsTransportClientCompleteReceive", rc), true);
-                        }
-                    }
-                }
+            p = phase;
+            if (p == Phase.CREATED) {
+                phase = Phase.NATIVE_DONE;         // never started: nothing native to wait for
+                changed.signalAll();
+                finish = true;
+            } else {
+                changed.signalAll();               // waiters watch the future too
             }
         } finally {
-            WdsTransportClientReleaseBuffer(b.buffer());
-            outstanding.remove(b);
+            lock.unlock();
+        }
+        if (p == Phase.STARTING || p == Phase.RUNNING) {
+            nat.cancel(code);
+        }
+        if (finish) {
+            Upcalls.SESSIONS.remove(key);
+            dispatchFinish();
         }
     }
 
-    /** Records the first failure and cancels the native session; never throws. */
-    private void fail(Throwable t, boolean cancel) {
-        if (failure.compareAndSet(null, t)) {
-            // DEBUG, not WARNING: the exception reaches the caller through the future.
-            LOG.log(System.Logger.Level.DEBUG, "session " + request + " failed in its handler; cancelling", t);
-            if (cancel) {
-                int rc = WdsTransportClientCancelSession(handle);
-                if (rc != ERROR_SUCCESS) {
-                    LOG.log(System.Logger.Level.DEBUG, "cancel after a handler failure: {0}", Win32Error.nameOf(rc));
-                }
+    private void cancelNative(int code) {
+        Phase p;
+        lock.lock();
+        try {
+            p = phase;
+        } finally {
+            lock.unlock();
+        }
+        if (p == Phase.STARTING || p == Phase.RUNNING) {
+            nat.cancel(code);
+        }
+    }
+
+    /** SessionComplete: the last callback. On the transport's thread; never throws. */
+    void nativeCompleted(int code) {
+        lock.lock();
+        try {
+            if (phase == Phase.STARTING || phase == Phase.RUNNING) {
+                resultCode = code;
+                phase = Phase.NATIVE_DONE;
+                changed.signalAll();
             }
+        } finally {
+            lock.unlock();
         }
+        Upcalls.SESSIONS.remove(key);
+        dispatchFinish();
     }
 
-    private void dispatch(Runnable task) {
+    private void dispatchFinish() {
+        Runnable task = () -> {
+            if (claimFinish()) {
+                finish();
+            }
+        };
         try {
             executor.execute(task);
         } catch (RejectedExecutionException e) {
-            Thread.ofVirtual().name("wdstci-complete").start(task);
+            Thread.ofVirtual().name("wdstci-completion").start(task);
         }
     }
 
-    /** Runs on the executor once the transport reported completion. */
-    private void finish(Throwable startFailure) {
-        finishingThread = Thread.currentThread();
+    private boolean claimFinish() {
+        lock.lock();
         try {
-            finishOnce(startFailure);
+            if (phase != Phase.NATIVE_DONE) {
+                return false;
+            }
+            phase = Phase.FINISHING;
+            return true;
         } finally {
-            finishingThread = null;
-            finished.countDown();
+            lock.unlock();
         }
     }
 
-    private void finishOnce(Throwable startFailure) {
-        Throwable cause = startFailure != null ? startFailure : failure.get();
-        int code = resultCode;
-        if (cause == null && code != ERROR_SUCCESS) {
-            cause = new WdsTransportException("session", code);
-        }
-        if (cause == null && future.isDone()) {
-            cause = new CancellationException("the session's future was completed before the transfer");
-        }
-        if (cause == null) {
+    /** The completion: the listener hears the outcome, then the future completes. Runs once. */
+    private void finish() {
+        Throwable cause = null;
+        Session outer = FINISHING.get();
+        FINISHING.set(this);
+        try {
+            int code;
+            lock.lock();
             try {
-                listener.onSuccess();
-            } catch (Throwable t) {
-                cause = t;
+                code = resultCode;
+            } finally {
+                lock.unlock();
             }
-        }
-        if (cause != null) {
-            try {
-                listener.onFailure(cause);
-            } catch (Throwable t) {
-                if (t != cause) {
-                    cause.addSuppressed(t);
+            cause = completion.finish(code, delivery.bytes());
+            if (closeWhenFinished) {
+                lock.lock();
+                try {
+                    closing = true;
+                } finally {
+                    lock.unlock();
                 }
             }
-        }
-        synchronized (lock) {
-            if (phase == Phase.RUNNING) {
-                phase = Phase.COMPLETED;
+        } catch (Throwable t) {
+            cause = cause != null ? cause : t;
+        } finally {
+            FINISHING.set(outer);
+            lock.lock();
+            try {
+                phase = Phase.FINISHED;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
             }
         }
-        events(cause, code);
+        closeIfFinished();
+        // Completed last and outside the phase, so that a stage closing other sessions never waits for this one.
         if (cause == null) {
-            LOG.log(System.Logger.Level.DEBUG, "received {0}: {1} bytes", request, bytesReceived);
             future.succeed();
         } else {
-            LOG.log(System.Logger.Level.DEBUG, "session {0} failed: {1}", request, cause);
             future.failWith(cause);
         }
     }
 
-    private void events(Throwable cause, int code) {
-        if (completeEvent == null) {
-            return;
-        }
-        if (cause == null) {
-            completeEvent.end();
-            if (completeEvent.shouldCommit()) {
-                completeEvent.server = request.server();
-                completeEvent.namespace = request.namespace();
-                completeEvent.objectName = request.objectName();
-                completeEvent.bytes = bytesReceived;
-                completeEvent.commit();
+    /**
+     * Waits (unless this thread is this session's callback thread) until the
+     * transport has ended the session, or, unless {@code untilEnd}, until the
+     * future is complete; then runs the completion here if nobody has, or with
+     * {@code untilEnd} waits for the thread that does.
+     */
+    private void help(boolean untilEnd, long deadline, boolean interruptible) {
+        boolean claimed = false;
+        boolean interrupted = false;
+        lock.lock();
+        try {
+            if (phase.compareTo(Phase.NATIVE_DONE) < 0 && delivery.isCallbackThread(Thread.currentThread())) {
+                return;                           // the transport waits for this very thread
             }
-        } else {
-            failedEvent.end();
-            if (failedEvent.shouldCommit()) {
-                failedEvent.server = request.server();
-                failedEvent.namespace = request.namespace();
-                failedEvent.objectName = request.objectName();
-                failedEvent.bytes = bytesReceived;
-                failedEvent.code = code;
-                failedEvent.error = Win32Error.nameOf(code);
-                failedEvent.cause = cause.toString();
-                failedEvent.commit();
-            }
-        }
-    }
-
-    // ---- upcalls: each body catches Throwable; nothing escapes into native code -----------------
-
-    // void (*)(HANDLE hSessionKey, PVOID pCallerData, PULARGE_INTEGER ullFileSize)
-    private void onSessionStart(MemorySegment h, MemorySegment callerData, MemorySegment pFileSize) {
-        try {
-            callbackThread = Thread.currentThread();
-            started(new StartInfo(EVERYTHING.get(ValueLayout.JAVA_LONG, pFileSize.address()), 0));
-        } catch (Throwable t) {
-            fail(t, true);
-        }
-    }
-
-    // void (*)(HANDLE hSessionKey, PVOID pCallerData, PTRANSPORTCLIENT_SESSION_INFO Info)
-    private void onSessionStartEx(MemorySegment h, MemorySegment callerData, MemorySegment pInfo) {
-        try {
-            callbackThread = Thread.currentThread();
-            started(startInfo(pInfo));
-        } catch (Throwable t) {
-            fail(t, true);
-        }
-    }
-
-    private static StartInfo startInfo(MemorySegment pInfo) {
-        MemorySegment info = pInfo.reinterpret(_TRANSPORTCLIENT_SESSION_INFO.sizeof());
-        return new StartInfo(_TRANSPORTCLIENT_SESSION_INFO.ullFileSize(info).get(ValueLayout.JAVA_LONG, 0),
-                _TRANSPORTCLIENT_SESSION_INFO.ulBlockSize(info));
-    }
-
-    private void started(StartInfo info) throws Exception {
-        fileSize = info.fileSize();
-        if (failure.get() == null) {
-            listener.onStart(info);
-        }
-    }
-
-    // void (*)(HANDLE hSessionKey, PVOID pCallerData, PVOID pMetadata, ULONG ulSize)
-    private void onReceiveMetadata(MemorySegment h, MemorySegment callerData, MemorySegment pMetadata, int size) {
-        try {
-            callbackThread = Thread.currentThread();
-            if (failure.get() == null) {
-                try (Arena call = Arena.ofConfined()) {
-                    listener.onMetadata(pMetadata.reinterpret(Integer.toUnsignedLong(size), call, null).asReadOnly());
-                }
-            }
-        } catch (Throwable t) {
-            fail(t, true);
-        }
-    }
-
-    // void (*)(HANDLE hSessionKey, PVOID pCallerData, PTRANSPORTCLIENT_SESSION_INFO pInfo, HANDLE hNegotiateKey)
-    private void onSessionNegotiate(MemorySegment h, MemorySegment callerData, MemorySegment pInfo, MemorySegment key) {
-        try {
-            callbackThread = Thread.currentThread();
-            if (failure.get() == null) {
-                StartInfo info = startInfo(pInfo);
-                NegotiationImpl n = new NegotiationImpl(key, info.fileSize());
+            while (phase.compareTo(Phase.NATIVE_DONE) < 0 && (untilEnd || !future.isDone())) {
                 try {
-                    listener.onNegotiate(info, n);
-                } finally {
-                    n.active = false;
-                }
-            }
-        } catch (Throwable t) {
-            fail(t, true);
-        }
-    }
-
-    private final class NegotiationImpl implements Negotiation {
-        private final MemorySegment key;
-        private final long size;
-        private final Thread thread = Thread.currentThread();
-        volatile boolean active = true;
-
-        NegotiationImpl(MemorySegment key, long size) {
-            this.key = key;
-            this.size = size;
-        }
-
-        @Override
-        public void require(long start, long length) throws WdsTransportException {
-            if (!active || Thread.currentThread() != thread) {
-                throw new IllegalStateException("a Negotiation is usable only during onNegotiate, on its thread");
-            }
-            if (start < 0 || length < 0 || start > size || length > size - start) {
-                throw new IllegalArgumentException("range [" + start + ", +" + length + ") is outside the object [0, " + size + ")");
-            }
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment s = _ULARGE_INTEGER.allocate(a);
-                MemorySegment l = _ULARGE_INTEGER.allocate(a);
-                s.set(ValueLayout.JAVA_LONG, 0, start);
-                l.set(ValueLayout.JAVA_LONG, 0, length);
-                check("WdsTransportClientNegotiateRequiredDataRange",
-                        WdsTransportClientNegotiateRequiredDataRange(handle, key, s, l));
-            }
-        }
-    }
-
-    // void (*)(HANDLE hSessionKey, PVOID pCallerData, PVOID pContents, ULONG ulSize, PULARGE_INTEGER pullContentOffset)
-    private void onReceiveContents(MemorySegment h, MemorySegment callerData, MemorySegment pContents, int size,
-                                   MemorySegment pOffset) {
-        boolean completed = false;
-        try {
-            if (failure.get() != null) {
-                return;                       // cancelling: the finally completes the block
-            }
-            long offset = EVERYTHING.get(ValueLayout.JAVA_LONG, pOffset.address());
-            if (sync != null) {
-                try (Arena call = Arena.ofConfined()) {
-                    sync.onContent(pContents.reinterpret(Integer.toUnsignedLong(size), call, null).asReadOnly(), offset);
-                }
-                bytesReceived += Integer.toUnsignedLong(size);
-            } else {
-                int rc = WdsTransportClientAddRefBuffer(pContents);
-                if (rc != ERROR_SUCCESS) {
-                    throw new WdsTransportException("WdsTransportClientAddRefBuffer", rc);
-                }
-                Block block;
-                try {
-                    block = new Block(this, pContents, offset, size);
-                } catch (Throwable t) {
-                    WdsTransportClientReleaseBuffer(pContents);
-                    throw t;
-                }
-                outstanding.add(block);
-                completed = true;             // from now on the block's release completes it
-                bytesReceived += Integer.toUnsignedLong(size);
-                try {
-                    async.onBlock(block);
-                } catch (Throwable t) {
-                    block.release();
-                    throw t;
-                }
-            }
-        } catch (Throwable t) {
-            fail(t, true);
-        } finally {
-            if (!completed) {
-                try {
-                    int rc = WdsTransportClientCompleteReceive(handle, size, pOffset);
-                    if (rc != ERROR_SUCCESS) {
-                        fail(new WdsTransportException("WdsTransportClientCompleteReceive", rc), true);
+                    if (!await(deadline)) {
+                        return;
                     }
-                } catch (Throwable t) {
-                    fail(t, true);
+                } catch (InterruptedException e) {
+                    if (interruptible) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    interrupted = true;
                 }
             }
+            if (phase == Phase.NATIVE_DONE) {
+                phase = Phase.FINISHING;
+                claimed = true;
+            } else if (untilEnd && FINISHING.get() == null) {
+                while (phase != Phase.FINISHED) {
+                    try {
+                        if (!await(deadline)) {
+                            return;
+                        }
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (claimed) {
+            finish();
         }
     }
 
-    // void (*)(HANDLE hSessionKey, PVOID pCallerData, DWORD dwError)
-    private void onSessionComplete(MemorySegment h, MemorySegment callerData, int error) {
+    /** Awaits `changed` until the deadline (Long.MAX_VALUE: none); false once it passed. Lock held. */
+    private boolean await(long deadline) throws InterruptedException {
+        if (deadline == Long.MAX_VALUE) {
+            changed.await();
+            return true;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            return false;
+        }
+        changed.await(left, TimeUnit.NANOSECONDS);
+        return true;
+    }
+
+    /** For the future's join/get: help the session to its end, within the deadline. */
+    void helpFinish(long deadline) {
+        if (FINISHING.get() == this) {
+            return;                               // the listener waits for its own session's future
+        }
+        help(false, deadline, false);
+    }
+
+    /** Closes natively if a close was asked for and the completion has run. */
+    private void closeIfFinished() {
+        boolean now;
+        lock.lock();
         try {
-            callbackThread = Thread.currentThread();
-            resultCode = error;
-            dispatch(() -> finish(null));
-        } catch (Throwable t) {
-            // Not even a thread for the completion: complete here rather than never.
-            try {
-                failure.compareAndSet(null, t);
-                finish(null);
-            } catch (Throwable ignored) {
-                // nothing more can be done on this thread
-            }
+            now = closing && phase == Phase.FINISHED;
         } finally {
-            completeReturned = true;
+            lock.unlock();
+        }
+        if (now) {
+            closeNative(false);
         }
     }
 
     /**
-     * The session's future: completed by the session; anyone else completing it
-     * (cancel, orTimeout, complete) cancels the native session.
+     * Releases the async blocks still held, CloseSession, and leaves the
+     * client; once. The completion has run, so no callback can come. With
+     * {@code wait}, a concurrent closer is waited for.
      */
-    static final class SessionFuture extends Dependent<Void> {
-        private final Session session;
-
-        SessionFuture(Session session, Executor executor) {
-            super(executor);
-            this.session = session;
+    private void closeNative(boolean wait) {
+        lock.lock();
+        try {
+            if (phase != Phase.FINISHED) {
+                return;                           // a close from a callback: the finish closes later
+            }
+            if (closed || nativeClosing) {
+                while (wait && !closed) {
+                    changed.awaitUninterruptibly();
+                }
+                return;
+            }
+            nativeClosing = true;
+        } finally {
+            lock.unlock();
         }
-
-        void succeed() {
-            super.complete(null);
-        }
-
-        void failWith(Throwable t) {
-            super.completeExceptionally(t);
-        }
-
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            boolean done = super.cancel(mayInterruptIfRunning);
-            session.cancelNative(ERROR_CANCELLED);
-            return done;
-        }
-
-        @Override
-        public boolean completeExceptionally(Throwable ex) {
-            boolean done = super.completeExceptionally(ex);
-            session.cancelNative(ex instanceof TimeoutException ? ERROR_TIMEOUT : ERROR_CANCELLED);
-            return done;
-        }
-
-        @Override
-        public boolean complete(Void value) {
-            boolean done = super.complete(value);
-            session.cancelNative(ERROR_CANCELLED);
-            return done;
+        try {
+            delivery.releaseAll();
+            nat.close();
+            Upcalls.SESSIONS.remove(key);
+        } finally {
+            try {
+                client.closed(this);
+            } finally {
+                lock.lock();
+                try {
+                    closed = true;            // last: a closer waiting for another sees the session gone everywhere
+                    changed.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+            }
         }
     }
 
-    /** Dependent stages: plain futures whose async stages default to the client's executor. */
-    static class Dependent<T> extends CompletableFuture<T> {
-        private final Executor executor;
-
-        Dependent(Executor executor) {
-            this.executor = executor;
+    /**
+     * Whether this thread may wait for sessions: not while it runs a
+     * listener's completion, nor while it is the callback thread of a
+     * session that has not ended (the transport waits for it to return).
+     */
+    static boolean mayWait() {
+        if (FINISHING.get() != null) {
+            return false;
         }
-
-        @Override
-        public Executor defaultExecutor() {
-            return executor;
+        Thread me = Thread.currentThread();
+        for (Session s : Upcalls.SESSIONS.values()) {
+            if (s != null && s.delivery.isCallbackThread(me)) {
+                return false;
+            }
         }
-
-        @Override
-        public <U> CompletableFuture<U> newIncompleteFuture() {
-            return new Dependent<>(executor);
-        }
+        return true;
     }
 }

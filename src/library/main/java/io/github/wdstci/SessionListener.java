@@ -4,39 +4,71 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The lifecycle of a session, shared by {@link ContentHandler} and
- * {@link AsyncContentHandler}. Every method has an empty default.
+ * {@link AsyncContentHandler}. Every method has a default.
  *
  * <p>{@link #onStart}, {@link #onMetadata} and {@link #onNegotiate} run on the
- * transport's callback thread, in that order, before the first block; keep them
- * short. {@link #onSuccess} and {@link #onFailure} run on the client's executor,
- * after the last callback, before the session's future completes. Anything they
- * throw fails the session (and never escapes into native code).
+ * transport's callback thread, once each at most, in that order, before the
+ * first block; keep them short. {@link #onSuccess} and {@link #onFailure} run
+ * once the transport has stopped calling back, on the client's executor (or
+ * on a thread that waits for the session, see {@link Session}). Anything a
+ * method throws fails the session with that exception and never escapes into
+ * native code.
+ *
+ * @see ForwardingContentHandler to add to a ready-made handler
  */
 public interface SessionListener {
 
-    /** The session started: the object's size and the block size. */
+    /**
+     * The session started: the object's size and the block size. Runs exactly
+     * once for a session that starts, whichever of the transport's start
+     * callbacks it delivers.
+     *
+     * @param info the object's size and the block size
+     * @throws Exception to fail the session
+     */
     default void onStart(StartInfo info) throws Exception {
     }
 
     /**
-     * The object's metadata, if the server has any: read-only, valid only
-     * during this call (copy what you need).
+     * The object's metadata, if the server has any.
+     *
+     * @param metadata read-only, valid only during this call (copy what you need)
+     * @throws Exception to fail the session
      */
     default void onMetadata(MemorySegment metadata) throws Exception {
     }
 
     /**
-     * The server asks which parts of the object the client needs. Only
-     * called when a handler overrides this method and the library supports it
-     * ({@link WdsClient#negotiationSupported()}); ask for ranges with
-     * {@link Negotiation#require}, or for nothing to receive the whole object.
+     * Whether this listener answers the server's negotiation
+     * ({@link #onNegotiate}). Opting in is explicit, so that a wrapper cannot
+     * opt in by accident; a forwarding wrapper forwards it. Default: false.
+     *
+     * @return true to have {@link #onNegotiate} called
+     */
+    default boolean negotiates() {
+        return false;
+    }
+
+    /**
+     * The server asks which parts of the object the client needs. Called only
+     * when {@link #negotiates()} returns true and the library exports
+     * NegotiateRequiredDataRange ({@link TransportLibrary#hasNegotiation()});
+     * ask for ranges with {@link Negotiation#require}, or for none to receive
+     * the whole object.
+     *
+     * @param info        the object's size and the block size
+     * @param negotiation the answer, usable during this call only
+     * @throws Exception to fail the session
      */
     default void onNegotiate(StartInfo info, Negotiation negotiation) throws Exception {
     }
 
     /**
      * Every block has arrived and been completed; finish up (e.g. move a file
-     * into place). Throwing fails the session with that exception.
+     * into place). Not called when the session's future was completed or
+     * cancelled by its caller before.
+     *
+     * @throws Exception to fail the session with that exception
      */
     default void onSuccess() throws Exception {
     }
@@ -45,8 +77,12 @@ public interface SessionListener {
      * The session failed or was cancelled; clean up. Called at most once,
      * never after {@link #onSuccess} returned normally.
      *
-     * @param cause the handler's own exception, a {@link WdsTransportException},
-     *              or a {@link java.util.concurrent.CancellationException}
+     * @param cause the first failure: the handler's own exception, a
+     *              {@link WdsTransportException}, or what the session's future
+     *              was completed with by its caller (a
+     *              {@link java.util.concurrent.CancellationException} for a
+     *              cancel or close, a {@link java.util.concurrent.TimeoutException}
+     *              for {@code orTimeout})
      */
     default void onFailure(Throwable cause) {
     }

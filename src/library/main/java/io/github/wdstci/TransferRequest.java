@@ -55,6 +55,16 @@ public final class TransferRequest {
         if (value.length() > MAX_NAME_LENGTH) {
             throw new IllegalArgumentException(field + " is longer than " + MAX_NAME_LENGTH + " UTF-16 units: " + value.length());
         }
+        // A lone surrogate has no UTF-16 encoding that the transport would read back as the same
+        // name (encoders substitute U+FFFD): refuse it rather than ask for another object.
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new IllegalArgumentException(String.format("%s has a lone surrogate U+%04X at index %d", field, (int) c, i));
+            }
+        }
         return value;
     }
 
@@ -195,7 +205,8 @@ public final class TransferRequest {
          * The request.
          *
          * @throws IllegalArgumentException naming the field, if a name is
-         *                                  missing, blank, contains NUL or is too long
+         *                                  missing, blank, contains NUL or a lone
+         *                                  surrogate (saying where), or is too long
          */
         public TransferRequest build() {
             return new TransferRequest(this);

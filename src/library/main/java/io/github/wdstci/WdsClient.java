@@ -1,27 +1,27 @@
 package io.github.wdstci;
 
-import static io.github.wdstci.internal.ffi.wdstci_h.WdsTransportClientInitialize;
-import static io.github.wdstci.internal.ffi.wdstci_h.WdsTransportClientShutdown;
-
-import java.util.Objects;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 import io.github.wdstci.internal.NativeLibrary;
+import io.github.wdstci.internal.Wdstptc;
 
 /**
  * The transport client: the process-wide WdsTransportClientInitialize /
- * WdsTransportClientShutdown pair as an {@link AutoCloseable}.
+ * WdsTransportClientShutdown pair as an {@link AutoCloseable}, and the
+ * factory of sessions.
  *
  * <p>Clients are reference-counted: the first {@link #open()} in the process
- * loads the library and calls Initialize, the last {@link #close()} calls
- * Shutdown. The library is WDSTPTC.dll from the Windows system directory, the
- * Linux stand-in shipped in this jar, or the file named by the system property
- * {@value NativeLibrary#PATH_PROPERTY}.
+ * opens the library ({@link #library()}) and calls Initialize, the last
+ * {@link #close()} calls Shutdown.
  *
  * <pre>{@code
  * try (WdsClient client = WdsClient.open()) {
@@ -29,8 +29,8 @@ import io.github.wdstci.internal.NativeLibrary;
  * }
  * }</pre>
  *
- * <p>Thread-safe. Sessions belong to their client: closing the client cancels
- * and closes the sessions still open.
+ * <p>Thread-safe. Sessions belong to their client: closing the client closes
+ * (and so cancels) the sessions still open.
  */
 public final class WdsClient implements AutoCloseable {
 
@@ -43,21 +43,24 @@ public final class WdsClient implements AutoCloseable {
     private static final Object GLOBAL = new Object();
     private static int clients;                   // guarded by GLOBAL
 
-    private final NativeLibrary library;
-    private final Executor executor;
-    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
-    private final Object lock = new Object();
-    private boolean closed;                       // guarded by lock
+    private enum State { OPEN, CLOSING, CLOSED }
 
-    private WdsClient(NativeLibrary library, Executor executor) {
-        this.library = library;
+    private final Executor executor;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final Set<Session> sessions = new LinkedHashSet<>();   // guarded by lock
+    private State state = State.OPEN;                               // guarded by lock
+    private boolean released;                                       // guarded by lock: Shutdown's share given back
+
+    private WdsClient(Executor executor) {
         this.executor = executor;
     }
 
     /**
      * Opens a client whose sessions complete their futures on virtual threads.
      *
-     * @throws UnsatisfiedLinkError  naming every library tried, when none loads
+     * @return a new client
+     * @throws UnsatisfiedLinkError  naming every library tried, when none opens
      * @throws WdsTransportException when Initialize fails
      */
     public static WdsClient open() throws WdsTransportException {
@@ -67,10 +70,14 @@ public final class WdsClient implements AutoCloseable {
     /**
      * Opens a client whose sessions complete their futures (and run
      * {@link SessionListener#onSuccess}/{@link SessionListener#onFailure}) on
-     * this executor. A rejected task runs on a new virtual thread instead.
+     * this executor. A rejected task runs on a new virtual thread instead. Any
+     * executor works, a single-threaded one included: no session waits for a
+     * task queued on it.
      *
+     * @param executor where sessions complete
+     * @return a new client
      * @throws IllegalArgumentException if executor is null
-     * @throws UnsatisfiedLinkError     naming every library tried, when none loads
+     * @throws UnsatisfiedLinkError     naming every library tried, when none opens
      * @throws WdsTransportException    when Initialize fails
      */
     public static WdsClient open(Executor executor) throws WdsTransportException {
@@ -80,138 +87,226 @@ public final class WdsClient implements AutoCloseable {
         NativeLibrary lib = NativeLibrary.load();
         synchronized (GLOBAL) {
             if (clients == 0) {
-                int rc = WdsTransportClientInitialize();
-                if (rc != 0) {
+                int rc = Wdstptc.initialize();
+                if (rc != NativeSession.ERROR_SUCCESS) {
                     throw new WdsTransportException("WdsTransportClientInitialize", rc);
                 }
                 LOG.log(System.Logger.Level.DEBUG, "initialized the transport client from {0}", lib.path());
             }
             clients++;
         }
-        return new WdsClient(lib, executor);
+        return new WdsClient(executor);
+    }
+
+    /**
+     * The transport client library of this process, opening it if no client
+     * has yet.
+     *
+     * @return what was opened, from where, and what it exports
+     * @throws UnsatisfiedLinkError naming every library tried, when none opens
+     */
+    public static TransportLibrary library() {
+        return TransportLibrary.of(NativeLibrary.load());
     }
 
     /**
      * A new session receiving blocks synchronously; call {@link Session#start()}.
      *
+     * @param request what to receive
+     * @param handler gets each block during a callback
+     * @return the session, not started
      * @throws IllegalArgumentException if an argument is null
      * @throws IllegalStateException    if this client is closed
      * @throws WdsTransportException    if the library refuses the request
      */
     public Session newSession(TransferRequest request, ContentHandler handler) throws WdsTransportException {
-        return create(request, handler);
+        return create(request, handler, false, false);
     }
 
     /**
-     * A new session whose handler may keep blocks until it releases them.
+     * A new session whose handler may keep blocks until it releases them. The
+     * handler is driven asynchronously even if it also implements
+     * {@link ContentHandler}.
      *
+     * @param request what to receive
+     * @param handler gets each block as a {@link Block} to release
+     * @return the session, not started
      * @throws IllegalArgumentException if an argument is null
      * @throws IllegalStateException    if this client is closed
      * @throws WdsTransportException    if the library refuses the request
      */
     public Session newAsyncSession(TransferRequest request, AsyncContentHandler handler) throws WdsTransportException {
-        return create(request, handler);
-    }
-
-    private Session create(TransferRequest request, SessionListener handler) throws WdsTransportException {
-        if (request == null) {
-            throw new IllegalArgumentException("request must not be null");
-        }
-        if (handler == null) {
-            throw new IllegalArgumentException("handler must not be null");
-        }
-        synchronized (lock) {
-            if (closed) {
-                throw new IllegalStateException("client is closed");
-            }
-            Session s = new Session(this, request, handler, executor);
-            sessions.add(s);
-            return s;
-        }
+        return create(request, handler, true, false);
     }
 
     /**
      * Receives one object: creates a session, starts it, and closes it once
-     * it has completed. The future fails (rather than this method throwing)
-     * when the library refuses the request.
+     * it has ended. The returned future is the session's own: cancelling it,
+     * completing it or {@code orTimeout} on it cancels the native session (see
+     * {@link Session}); it fails with the cause itself (a handler's exception,
+     * a {@link WdsTransportException}, ...). When the library refuses the
+     * request, the future fails with that {@link WdsTransportException}.
      *
+     * @param request what to receive
+     * @param handler gets each block during a callback
+     * @return the session's future, complete once the session has closed
      * @throws IllegalArgumentException if an argument is null
      * @throws IllegalStateException    if this client is closed
      */
     public CompletableFuture<Void> receive(TransferRequest request, ContentHandler handler) {
         Session s;
         try {
-            s = newSession(request, handler);
+            s = create(request, handler, false, true);
         } catch (WdsTransportException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return s.start().whenComplete((v, t) -> s.close());
+        return s.start();
+    }
+
+    private Session create(TransferRequest request, SessionListener handler, boolean asynchronous,
+                           boolean closeWhenFinished) throws WdsTransportException {
+        if (request == null) {
+            throw new IllegalArgumentException("request must not be null");
+        }
+        if (handler == null) {
+            throw new IllegalArgumentException("handler must not be null");
+        }
+        checkOpen();
+        Session s = new Session(this, request, handler, asynchronous, executor, closeWhenFinished);
+        lock.lock();
+        try {
+            if (state == State.OPEN) {
+                sessions.add(s);
+                return s;
+            }
+        } finally {
+            lock.unlock();
+        }
+        s.close();                     // the client closed meanwhile
+        throw new IllegalStateException("client is closed");
+    }
+
+    private void checkOpen() {
+        lock.lock();
+        try {
+            if (state != State.OPEN) {
+                throw new IllegalStateException("client is closed");
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
-     * Whether the library exports WdsTransportClientNegotiateRequiredDataRange
-     * (the current SDK declares it, DLLs of some Windows versions lack it);
-     * {@link SessionListener#onNegotiate} is only called when it does.
+     * Whether the library exports WdsTransportClientNegotiateRequiredDataRange;
+     * same as {@code library().hasNegotiation()}.
+     *
+     * @return whether {@link SessionListener#onNegotiate} can be called
      */
     public boolean negotiationSupported() {
-        return library.find("WdsTransportClientNegotiateRequiredDataRange").isPresent();
+        return Wdstptc.hasNegotiation();
     }
 
     /**
-     * The transport client library of this process, loading it if no client
-     * has yet.
+     * The executor sessions complete on.
      *
-     * @throws UnsatisfiedLinkError naming every library tried, when none loads
+     * @return the executor given to {@link #open(Executor)}, or the default one
      */
-    public static TransportLibrary library() {
-        return TransportLibrary.of(NativeLibrary.load());
-    }
-
-    /** The executor sessions complete on. */
     public Executor executor() {
         return executor;
     }
 
     /**
-     * Cancels and closes this client's open sessions (waiting for each to
-     * complete), then releases this client's share of the transport; the last
-     * client in the process calls Shutdown. Idempotent.
+     * Closes this client's open sessions (see {@link Session#close()}: each is
+     * cancelled unless it has ended), then gives back this client's share of
+     * the transport: the last client in the process calls Shutdown.
+     * Idempotent; a concurrent call returns once the first has finished.
      *
-     * @throws IllegalStateException when called on a transport callback thread
-     *                               of one of this client's sessions
+     * <p>From a transport callback or a listener's {@code onSuccess}/{@code onFailure},
+     * it does not wait: the sessions are cancelled, and the transport is given
+     * back once the last of them has ended.
      */
     @Override
     public void close() {
-        for (Session s : sessions) {
-            if (s.onCallbackThread()) {
-                throw new IllegalStateException("WdsClient.close() on a transport callback thread would deadlock");
-            }
-        }
-        synchronized (lock) {
-            if (closed) {
+        boolean mayWait = Session.mayWait();
+        List<Session> open;
+        lock.lock();
+        try {
+            if (state != State.OPEN) {
+                while (mayWait && state != State.CLOSED) {
+                    changed.awaitUninterruptibly();
+                }
                 return;
             }
-            closed = true;
+            state = State.CLOSING;
+            open = new ArrayList<>(sessions);
+        } finally {
+            lock.unlock();
         }
-        for (Session s : sessions) {
+        for (Session s : open) {
             s.close();
         }
-        synchronized (GLOBAL) {
-            if (--clients == 0) {
-                int rc = WdsTransportClientShutdown();
-                if (rc != 0) {
-                    LOG.log(System.Logger.Level.WARNING, "WdsTransportClientShutdown: {0}", Win32Error.nameOf(rc));
-                }
+        releaseIfDone();
+    }
+
+    /** A session of this client has closed natively. */
+    void closed(Session s) {
+        lock.lock();
+        try {
+            sessions.remove(s);
+        } finally {
+            lock.unlock();
+        }
+        releaseIfDone();
+    }
+
+    /** Once closing and without sessions, gives back the transport (once). */
+    private void releaseIfDone() {
+        lock.lock();
+        try {
+            if (state == State.OPEN || released || !sessions.isEmpty()) {
+                return;
             }
+            released = true;
+        } finally {
+            lock.unlock();
+        }
+        if (Session.mayWait()) {
+            shutdownShare();
+        } else {
+            // A transport callback thread: the last Shutdown waits for the transport's threads.
+            Thread.ofVirtual().name("wdstci-shutdown").start(this::shutdownShare);
         }
     }
 
-    void closed(Session s) {
-        sessions.remove(Objects.requireNonNull(s));
+    private void shutdownShare() {
+        try {
+            synchronized (GLOBAL) {
+                if (--clients == 0) {
+                    int rc = Wdstptc.shutdown();
+                    if (rc != NativeSession.ERROR_SUCCESS) {
+                        LOG.log(System.Logger.Level.WARNING, "WdsTransportClientShutdown: {0}", Win32Error.nameOf(rc));
+                    }
+                }
+            }
+        } finally {
+            lock.lock();
+            try {
+                state = State.CLOSED;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
     }
 
     /** Sessions created by this client and not yet closed. */
     int openSessions() {
-        return sessions.size();
+        lock.lock();
+        try {
+            return sessions.size();
+        } finally {
+            lock.unlock();
+        }
     }
 }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The file sink leaves either the complete file or nothing under the target name. */
+@org.junit.jupiter.api.extension.ExtendWith(StandinExtension.class)
 class FileSinkTest {
 
     @TempDir
@@ -46,7 +48,7 @@ class FileSinkTest {
     @Test
     void successWritesTheWholeObjectAtomically() throws Exception {
         Path target = dir.resolve("image.wim");
-        client.receive(SessionTest.synthetic("3MiB?order=shuffle&block=32KiB&seed=5"), ContentHandlers.toFile(target))
+        client.receive(StandinExtension.synthetic("3MiB?order=shuffle&block=32KiB&seed=5"), ContentHandlers.toFile(target))
                 .get(60, TimeUnit.SECONDS);
         byte[] data = Files.readAllBytes(target);
         assertThat(data).hasSize(3 << 20);
@@ -59,7 +61,7 @@ class FileSinkTest {
         assumeTrue(Files.getFileStore(dir).supportsFileAttributeView(PosixFileAttributeView.class), "POSIX permissions");
         Path reference = Files.createFile(dir.resolve("reference"));
         Path target = dir.resolve("image.wim");
-        client.receive(SessionTest.synthetic("64KiB"), ContentHandlers.toFile(target)).get(60, TimeUnit.SECONDS);
+        client.receive(StandinExtension.synthetic("64KiB"), ContentHandlers.toFile(target)).get(60, TimeUnit.SECONDS);
 
         // not owner-only as a Files.createTempFile file would be: the image is for others to use too
         assertThat(Files.getPosixFilePermissions(target)).isEqualTo(Files.getPosixFilePermissions(reference));
@@ -69,8 +71,9 @@ class FileSinkTest {
     void failureLeavesNothingAndKeepsAnOldTarget() throws Exception {
         Path target = dir.resolve("image.wim");
         Files.writeString(target, "previous");
-        CompletableFuture<Void> f = client.receive(SessionTest.synthetic("4MiB?fail=1236@1MiB"), ContentHandlers.toFile(target));
-        assertThat(SessionTest.failureOf(f)).isInstanceOf(WdsTransportException.class);
+        CompletableFuture<Void> f = client.receive(StandinExtension.synthetic("4MiB?fail=1236@1MiB"),
+                ContentHandlers.toFile(target, StandardCopyOption.REPLACE_EXISTING));
+        assertThat(StandinExtension.causeOf(f)).isInstanceOf(WdsTransportException.class);
         assertThat(Files.readString(target)).isEqualTo("previous");
         assertThat(files()).containsExactly("image.wim");
     }
@@ -79,38 +82,65 @@ class FileSinkTest {
     void cancelLeavesNothing() throws Exception {
         Path target = dir.resolve("image.wim");
         CountDownLatch first = new CountDownLatch(1);
-        ContentHandler file = ContentHandlers.toFile(target);
-        Session s = client.newSession(SessionTest.synthetic("64MiB?delay=1ms"), new ContentHandler() {
-            @Override
-            public void onStart(StartInfo info) throws Exception {
-                file.onStart(info);
-            }
-
-            @Override
-            public void onContent(MemorySegment block, long offset) throws Exception {
-                file.onContent(block, offset);
-                first.countDown();
-            }
-
-            @Override
-            public void onSuccess() throws Exception {
-                file.onSuccess();
-            }
-
-            @Override
-            public void onFailure(Throwable cause) {
-                file.onFailure(cause);
-            }
-        });
+        Session s = client.newSession(StandinExtension.synthetic("64MiB?delay=1ms"),
+                new ForwardingContentHandler(ContentHandlers.toFile(target)) {
+                    @Override
+                    public void onContent(MemorySegment block, long offset) throws Exception {
+                        super.onContent(block, offset);
+                        first.countDown();
+                    }
+                });
         CompletableFuture<Void> f = s.start();
         assertThat(first.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(files()).as("the temporary file while receiving").hasSize(1);
         f.cancel(true);
-        s.close();
-        // onFailure runs on the executor after the native completion: wait for the temp file to go.
-        for (int i = 0; i < 6000 && !files().isEmpty(); i++) {
-            Thread.sleep(5);
-        }
+        s.close();          // returns once onFailure (which deletes the temporary file) has run
         assertThat(files()).isEmpty();
+    }
+
+    @Test
+    void theTargetIsCheckedBeforeTheFirstBlock() throws Exception {
+        Path existing = Files.writeString(dir.resolve("existing.bin"), "keep me");
+        Recorder blocks = new Recorder();
+        Throwable t = StandinExtension.causeOf(client.receive(StandinExtension.synthetic("64MiB?delay=1ms"),
+                new ForwardingContentHandler(ContentHandlers.toFile(existing)) {
+                    @Override
+                    public void onContent(MemorySegment block, long offset) throws Exception {
+                        blocks.onContent(block, offset);
+                        super.onContent(block, offset);
+                    }
+                }));
+        assertThat(t).isInstanceOf(java.nio.file.FileAlreadyExistsException.class).hasMessageContaining("REPLACE_EXISTING");
+        assertThat(blocks.syncBlocks).as("blocks delivered before the refusal").hasValue(0);
+        assertThat(Files.readString(existing)).isEqualTo("keep me");
+
+        Path missingDir = dir.resolve("missing").resolve("x.bin");
+        assertThat(StandinExtension.causeOf(client.receive(StandinExtension.synthetic("1MiB"),
+                ContentHandlers.toFile(missingDir)))).isInstanceOf(java.nio.file.NoSuchFileException.class);
+
+        assertThatThrownBy(() -> ContentHandlers.toFile(dir)).as("a directory fails at once")
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("directory");
+        assertThatThrownBy(() -> ContentHandlers.toFile(existing, StandardCopyOption.ATOMIC_MOVE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("REPLACE_EXISTING");
+
+        Path link = Files.createSymbolicLink(dir.resolve("link.bin"), existing);
+        assertThat(StandinExtension.causeOf(client.receive(StandinExtension.synthetic("1MiB"),
+                ContentHandlers.toFile(link, StandardCopyOption.REPLACE_EXISTING))))
+                .as("a symbolic link is never replaced").isInstanceOf(java.nio.file.FileSystemException.class);
+        assertThat(Files.isSymbolicLink(link)).isTrue();
+
+        client.receive(StandinExtension.synthetic("1MiB?seed=3"), ContentHandlers.toFile(existing, StandardCopyOption.REPLACE_EXISTING))
+                .get(60, TimeUnit.SECONDS);
+        assertThat(Files.size(existing)).isEqualTo(1 << 20);
+        assertThat(files()).containsExactly("existing.bin", "link.bin");
+    }
+
+    @Test
+    void aTargetNameAsLongAsTheFileSystemAllowsWorks() throws Exception {
+        String name = "n".repeat(244) + ".bin";           // 248 bytes: legal (NAME_MAX 255) with a short temp name
+        Path target = dir.resolve(name);
+        client.receive(StandinExtension.synthetic("256KiB"), ContentHandlers.toFile(target)).get(60, TimeUnit.SECONDS);
+        assertThat(files()).containsExactly(name);
     }
 
     @Test
@@ -134,7 +164,7 @@ class FileSinkTest {
 
     @Test
     void memorySinkEnforcesItsLimit() {
-        Throwable t = SessionTest.failureOf(client.receive(SessionTest.synthetic("2MiB"), ContentHandlers.toMemory(1 << 20)));
+        Throwable t = StandinExtension.causeOf(client.receive(StandinExtension.synthetic("2MiB"), ContentHandlers.toMemory(1 << 20)));
         assertThat(t).isInstanceOf(IOException.class).hasMessageContaining("exceeds the memory limit");
         assertThatThrownBy(() -> ContentHandlers.toMemory(-1)).isInstanceOf(IllegalArgumentException.class);
     }
@@ -142,7 +172,7 @@ class FileSinkTest {
     @Test
     void progressReportsBytesTotalAndRate() throws Exception {
         java.util.List<long[]> reports = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        client.receive(SessionTest.synthetic("1MiB?block=64KiB"),
+        client.receive(StandinExtension.synthetic("1MiB?block=64KiB"),
                 ContentHandlers.withProgress(ContentHandlers.discarding(),
                         (bytes, total, rate) -> reports.add(new long[] {bytes, total, (long) rate}), 0))
                 .get(30, TimeUnit.SECONDS);

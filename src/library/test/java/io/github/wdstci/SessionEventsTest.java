@@ -24,8 +24,8 @@ class SessionEventsTest {
             }
             recording.start();
             try (WdsClient client = WdsClient.open()) {
-                client.receive(SessionTest.synthetic("1MiB"), ContentHandlers.discarding()).get(30, TimeUnit.SECONDS);
-                SessionTest.failureOf(client.receive(SessionTest.synthetic("1MiB?fail=1236@256KiB"), ContentHandlers.discarding()));
+                client.receive(StandinExtension.synthetic("1MiB"), ContentHandlers.discarding()).get(30, TimeUnit.SECONDS);
+                StandinExtension.causeOf(client.receive(StandinExtension.synthetic("1MiB?fail=1236@256KiB"), ContentHandlers.discarding()));
             }
             recording.stop();
             recording.dump(file);

@@ -72,7 +72,7 @@ class SessionStressTest {
                     }
                 };
                 inFlight.acquire();
-                Session s = client.newSession(SessionTest.synthetic(object), h);
+                Session s = client.newSession(StandinExtension.synthetic(object), h);
                 CompletableFuture<Void> f = s.start();
                 if (fate == Fate.TIMEOUT) {
                     f = f.orTimeout(random.nextInt(3), TimeUnit.MILLISECONDS);

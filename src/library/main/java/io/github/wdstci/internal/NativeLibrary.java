@@ -7,40 +7,73 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.net.URISyntaxException;
 import java.net.URL;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * Loads the WDS transport client library once per class loader, before any
- * generated stub is used.
+ * Finds and opens the WDS transport client library, once per class loader.
  *
- * <p>The generated stubs ({@code internal.ffi}) find their symbols through
- * {@link SymbolLookup#loaderLookup()}, i.e. in libraries this class loader
- * has {@linkplain System#load loaded}; they name no library themselves. This
- * class picks the file, in this order:
+ * <p>The library is opened with {@link SymbolLookup#libraryLookup(Path, Arena)}
+ * (on Windows with {@code LoadLibraryExW}, see {@link WindowsSystemLibrary}),
+ * never with {@code System.load}: a file opened that way is not tied to one
+ * class loader, so a second class loader (an application server redeploying,
+ * a plugin host) opens the same file again instead of failing with "already
+ * loaded in another classloader". The generated stubs' own function wrappers
+ * look symbols up in the class loader's {@code System.load}ed libraries, so
+ * the binding does not call them: {@link Wdstptc} binds every function to the
+ * lookup of this class.
+ *
+ * <p>The file, in this order:
  * <ol>
- *   <li>the system property {@value #PATH_PROPERTY}, a path to the library;</li>
- *   <li>on Windows, {@code WDSTPTC.dll} in the system directory
- *       ({@code %SystemRoot%\System32});</li>
- *   <li>on Linux x86-64, the stand-in shipped in the jar
- *       ({@value #STANDIN_RESOURCE}), used in place when it is a plain file
- *       and otherwise copied to a temporary file first.</li>
+ *   <li>the system property {@value #PATH_PROPERTY}, a path to the library
+ *       (a failure to open it is reported, never replaced by another library);</li>
+ *   <li>on Windows, {@code WDSTPTC.dll} from the system directory, found by the
+ *       loader itself ({@code LOAD_LIBRARY_SEARCH_SYSTEM32}), so that neither the
+ *       environment nor the DLL's own dependency search can redirect it;</li>
+ *   <li>on Linux x86-64, the stand-in shipped in the jar ({@value #STANDIN_RESOURCE}):
+ *       in place when it is a plain file, otherwise from one content-addressed
+ *       copy per user in the temporary directory, created atomically and kept
+ *       (so a killed JVM leaves nothing new behind, and the next run reuses it).</li>
  * </ol>
- * When nothing loads, {@link #load()} throws an {@link UnsatisfiedLinkError}
- * that names every candidate tried and why it failed.
  */
 public final class NativeLibrary {
 
-    /** System property naming the library file to load instead of the default. */
+    /** System property naming the library file to open instead of the default. */
     public static final String PATH_PROPERTY = "wdstci.library";
 
     /** Class-path resource of the Linux x86-64 stand-in. */
     public static final String STANDIN_RESOURCE = "/io/github/wdstci/native/linux-x86-64/libwdstptc.so";
+
+    /** The name of the Windows DLL. */
+    public static final String WINDOWS_DLL = "WDSTPTC.dll";
+
+    /** Where a library may come from. */
+    enum Kind {
+        /** A file named by the system property. */
+        FILE,
+        /** WDSTPTC.dll from the Windows system directory, found by the Windows loader. */
+        WINDOWS_SYSTEM,
+        /** The stand-in resource of this jar. */
+        STANDIN
+    }
+
+    /** One place to open a library from; {@code location} is a path, a DLL name or a resource. */
+    record Candidate(Kind kind, String location, String origin) {
+    }
 
     private static volatile NativeLibrary loaded;
 
@@ -53,11 +86,11 @@ public final class NativeLibrary {
     }
 
     /**
-     * Loads the library unless this class loader already has; idempotent and
+     * Opens the library unless this class loader already has; idempotent and
      * thread-safe.
      *
-     * @return the loaded library
-     * @throws UnsatisfiedLinkError naming every candidate tried, when none loads
+     * @return the library
+     * @throws UnsatisfiedLinkError naming every candidate tried, when none opens
      */
     public static NativeLibrary load() {
         NativeLibrary lib = loaded;
@@ -65,7 +98,8 @@ public final class NativeLibrary {
             synchronized (NativeLibrary.class) {
                 lib = loaded;
                 if (lib == null) {
-                    lib = loadFirst();
+                    lib = openFirst(candidates(System.getProperty("os.name", ""), System.getProperty("os.arch", ""),
+                            System.getProperty(PATH_PROPERTY)));
                     loaded = lib;
                 }
             }
@@ -73,101 +107,165 @@ public final class NativeLibrary {
         return lib;
     }
 
-    /** The file that was loaded. */
+    /** The file that was opened. */
     public Path path() {
         return path;
     }
 
-    /** Whether the library is the Linux stand-in (it exports its own diagnostics function). */
-    public boolean isStandIn() {
-        return find("WdsStandinQueryCounters").isPresent();
-    }
-
     /**
-     * Looks a symbol up in the loaded library only (not in other libraries of
-     * the process), for exports that may be absent, such as
-     * {@code WdsTransportClientNegotiateRequiredDataRange}.
+     * Looks a symbol up in this library only (not in other libraries of the
+     * process), for exports that may be absent.
      */
     public Optional<MemorySegment> find(String symbol) {
         return lookup.find(symbol);
     }
 
-    private static NativeLibrary loadFirst() {
-        List<String> tried = new ArrayList<>();
-        String override = System.getProperty(PATH_PROPERTY);
-        if (override != null && !override.isBlank()) {
-            NativeLibrary lib = tryLoad(Path.of(override), "system property " + PATH_PROPERTY, tried);
-            if (lib != null) {
-                return lib;
-            }
-            // An explicit choice that fails is not silently replaced by another library.
-            throw failure(tried);
-        }
-        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-        if (os.startsWith("windows")) {
-            String root = System.getenv("SystemRoot");
-            Path dll = Path.of(root != null ? root : "C:\\Windows", "System32", "WDSTPTC.dll");
-            NativeLibrary lib = tryLoad(dll, "the Windows system directory", tried);
-            if (lib != null) {
-                return lib;
-            }
-        } else if (os.startsWith("linux") && (arch.equals("amd64") || arch.equals("x86_64"))) {
-            NativeLibrary lib = loadStandIn(tried);
-            if (lib != null) {
-                return lib;
-            }
-        } else {
-            tried.add("no library for " + os + "/" + arch + ": WDSTPTC.dll exists only on Windows,"
-                    + " the stand-in is built for Linux x86-64 only");
-        }
-        throw failure(tried);
+    /** Whether this is the Linux stand-in (it exports its own diagnostics function). */
+    public boolean isStandIn() {
+        return find("WdsStandinQueryCounters").isPresent();
     }
 
-    private static NativeLibrary loadStandIn(List<String> tried) {
+    /**
+     * Where to look, in order, for a system with these properties. No
+     * environment variable takes part: on Windows the loader finds the system
+     * directory itself.
+     */
+    static List<Candidate> candidates(String osName, String osArch, String override) {
+        if (override != null && !override.isBlank()) {
+            return List.of(new Candidate(Kind.FILE, override, "system property " + PATH_PROPERTY));
+        }
+        String os = osName.toLowerCase(Locale.ROOT);
+        String arch = osArch.toLowerCase(Locale.ROOT);
+        if (os.startsWith("windows")) {
+            return List.of(new Candidate(Kind.WINDOWS_SYSTEM, WINDOWS_DLL,
+                    "the Windows system directory (LoadLibraryExW, LOAD_LIBRARY_SEARCH_SYSTEM32)"));
+        }
+        if (os.startsWith("linux") && (arch.equals("amd64") || arch.equals("x86_64"))) {
+            return List.of(new Candidate(Kind.STANDIN, STANDIN_RESOURCE, "the stand-in in this jar"));
+        }
+        return List.of();
+    }
+
+    private static NativeLibrary openFirst(List<Candidate> candidates) {
+        List<String> tried = new ArrayList<>();
+        if (candidates.isEmpty()) {
+            tried.add("no library for " + System.getProperty("os.name") + "/" + System.getProperty("os.arch")
+                    + ": WDSTPTC.dll exists only on Windows, the stand-in is built for Linux x86-64 only");
+        }
+        for (Candidate c : candidates) {
+            try {
+                return open(c);
+            } catch (UnsatisfiedLinkError | IllegalArgumentException | IOException | SecurityException e) {
+                tried.add(c.location() + " (" + c.origin() + "): " + e.getMessage());
+            }
+        }
+        throw new UnsatisfiedLinkError("Cannot open the WDS transport client library; tried:\n  "
+                + String.join("\n  ", tried)
+                + "\nSet -D" + PATH_PROPERTY + "=/path/to/library to choose one.");
+    }
+
+    private static NativeLibrary open(Candidate c) throws IOException {
+        return switch (c.kind()) {
+            case FILE -> openFile(Path.of(c.location()));
+            case WINDOWS_SYSTEM -> {
+                WindowsSystemLibrary dll = WindowsSystemLibrary.open(c.location());
+                yield new NativeLibrary(dll.path(), dll);
+            }
+            case STANDIN -> openFile(standInFile());
+        };
+    }
+
+    private static NativeLibrary openFile(Path file) {
+        Path abs = file.toAbsolutePath();
+        if (!Files.isRegularFile(abs)) {
+            throw new IllegalArgumentException("no such file");
+        }
+        return new NativeLibrary(abs, SymbolLookup.libraryLookup(abs, Arena.global()));
+    }
+
+    private static Path standInFile() throws IOException {
         URL url = NativeLibrary.class.getResource(STANDIN_RESOURCE);
         if (url == null) {
-            tried.add("stand-in resource " + STANDIN_RESOURCE + ": not on the class path");
-            return null;
+            throw new IOException("not on the class path");
         }
         if ("file".equals(url.getProtocol())) {
             try {
-                return tryLoad(Path.of(url.toURI()), "the stand-in on the class path", tried);
-            } catch (URISyntaxException | IllegalArgumentException e) {
-                tried.add(url + ": " + e.getMessage());
-                return null;
+                return Path.of(url.toURI());
+            } catch (URISyntaxException e) {
+                throw new IOException(url + ": " + e.getMessage(), e);
             }
         }
-        Path copy;
+        byte[] bytes;
         try (InputStream in = url.openStream()) {
-            copy = Files.createTempFile("wdstptc-", ".so");
-            copy.toFile().deleteOnExit();
-            Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            tried.add("copying " + url + " to a temporary file: " + e);
-            return null;
+            bytes = in.readAllBytes();
         }
-        return tryLoad(copy, "the stand-in copied from " + url, tried);
+        return contentAddressedCopy(bytes, userTempDir(Path.of(System.getProperty("java.io.tmpdir"))));
     }
 
-    private static NativeLibrary tryLoad(Path file, String origin, List<String> tried) {
-        Path abs = file.toAbsolutePath();
-        if (!Files.isRegularFile(abs)) {
-            tried.add(abs + " (" + origin + "): no such file");
-            return null;
-        }
+    /**
+     * A directory of this user's under {@code tmp}, readable and writable by
+     * this user only: a library loaded from a folder others can write to could
+     * be swapped under us.
+     */
+    static Path userTempDir(Path tmp) throws IOException {
+        String user = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_");
+        Path dir = tmp.resolve("wdstci-" + user);
+        boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
         try {
-            System.load(abs.toString());
-            return new NativeLibrary(abs, SymbolLookup.libraryLookup(abs, Arena.global()));
-        } catch (UnsatisfiedLinkError | IllegalArgumentException e) {
-            tried.add(abs + " (" + origin + "): " + e.getMessage());
-            return null;
+            if (posix) {
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } else {
+                Files.createDirectory(dir);
+            }
+        } catch (FileAlreadyExistsException e) {
+            // checked below
         }
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(dir + " exists and is not a directory");
+        }
+        if (posix) {
+            String owner = Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName();
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
+            if (!owner.equals(System.getProperty("user.name"))
+                    || perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+                throw new IOException(dir + " is not private to user " + System.getProperty("user.name")
+                        + " (owner " + owner + ", " + PosixFilePermissions.toString(perms) + ")");
+            }
+        }
+        return dir;
     }
 
-    private static UnsatisfiedLinkError failure(List<String> tried) {
-        return new UnsatisfiedLinkError("Cannot load the WDS transport client library; tried:\n  "
-                + String.join("\n  ", tried)
-                + "\nSet -D" + PATH_PROPERTY + "=/path/to/library to choose one.");
+    /**
+     * The file in {@code dir} named after the SHA-256 of {@code bytes}, created
+     * atomically (written beside it, then moved into place) unless a file of
+     * that name with those very bytes is already there. Concurrent JVMs end up
+     * with the same file; nothing is deleted on exit.
+     */
+    static Path contentAddressedCopy(byte[] bytes, Path dir) throws IOException {
+        String hash = sha256(bytes);
+        Path file = dir.resolve("libwdstptc-" + hash.substring(0, 32) + ".so");
+        if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && sha256(Files.readAllBytes(file)).equals(hash)) {
+            return file;
+        }
+        Path temp = Files.createTempFile(dir, ".libwdstptc-", ".tmp");
+        try {
+            Files.write(temp, bytes);
+            try {
+                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        return file;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError("every JDK has SHA-256", e);
+        }
     }
 }
