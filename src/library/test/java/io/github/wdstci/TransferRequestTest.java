@@ -52,6 +52,22 @@ class TransferRequestTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(field);
     }
 
+    /** A lone surrogate would be sent as U+FFFD, naming another object: refused, saying where. */
+    @Test
+    void loneSurrogatesAreRefusedWithTheirPlace() {
+        assertThatThrownBy(() -> valid().objectName("image\uD800.wim").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("objectName has a lone surrogate U+D800 at index 5");
+        assertThatThrownBy(() -> valid().server("\uDC00host").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("server has a lone surrogate U+DC00 at index 0");
+        assertThatThrownBy(() -> valid().namespace("ns\uD83D").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("namespace has a lone surrogate U+D83D at index 2");
+        // A surrogate pair is a character like any other.
+        assertThat(valid().objectName("disk-\uD83D\uDCBE.wim").build().objectName()).isEqualTo("disk-\uD83D\uDCBE.wim");
+    }
+
     @Test
     void enumsMapTheirCodes() {
         assertThat(AuthLevel.of(1)).isEqualTo(AuthLevel.AUTH);

@@ -1,0 +1,238 @@
+package io.github.wdstci;
+
+import static io.github.wdstci.StandinExtension.GUARD_SECONDS;
+import static io.github.wdstci.StandinExtension.causeOf;
+import static io.github.wdstci.StandinExtension.synthetic;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Closing ends from any thread, stage or executor, and never waits for work
+ * that needs the waiting thread. Each scenario runs its closing in a thread
+ * of its own and waits for it with a bound: a deadlock fails the test.
+ */
+@ExtendWith(StandinExtension.class)
+@Tag("session")
+class SessionCloseTest {
+
+    /** Runs {@code r} on a new thread and fails unless it returns within the guard. */
+    static void endsInTime(String what, ThrowingRunnable r) throws Exception {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().name(what).start(() -> {
+            try {
+                r.run();
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        t.join(TimeUnit.SECONDS.toMillis(GUARD_SECONDS));
+        assertThat(t.isAlive()).as(what + " returned (else it deadlocked)").isFalse();
+        if (failure.get() != null) {
+            throw new AssertionError(what + " threw", failure.get());
+        }
+    }
+
+    @FunctionalInterface
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    /** (a) A's completion stage closes B while B's closes A; then the client closes. */
+    @Test
+    void twoSessionsClosingEachOtherFromTheirStages(WdsClient client) throws Exception {
+        Session a = client.newSession(synthetic("2MiB"), ContentHandlers.discarding());
+        Session b = client.newSession(synthetic("2MiB"), ContentHandlers.discarding());
+        CompletableFuture<Void> aStage = a.completion().handle((v, t) -> null).thenRun(b::close);
+        CompletableFuture<Void> bStage = b.completion().handle((v, t) -> null).thenRun(a::close);
+        a.start();
+        b.start();
+        endsInTime("both stages", () -> CompletableFuture.allOf(aStage, bStage).get(GUARD_SECONDS, TimeUnit.SECONDS));
+        endsInTime("WdsClient.close()", client::close);
+        assertThat(a.isClosed()).isTrue();
+        assertThat(b.isClosed()).isTrue();
+        assertThat(client.openSessions()).isZero();
+    }
+
+    /** (b) A single-threaded executor: close the client from a stage running on it, while another session runs. */
+    @Test
+    void closingTheClientFromAStageOnASingleThreadedExecutor(StandinExtension.Clients clients) throws Exception {
+        ExecutorService single = Executors.newSingleThreadExecutor();
+        try {
+            WdsClient client = clients.open(single);
+            Recorder other = new Recorder();
+            Session running = client.newSession(synthetic("64MiB?delay=1ms"), other);
+            running.start();
+            other.awaitFirstBlock();
+            CompletableFuture<Void> closed = client.receive(synthetic("1MiB"), ContentHandlers.discarding())
+                    .thenRun(client::close);
+            endsInTime("receive(...).thenRun(client::close)", () -> closed.get(GUARD_SECONDS, TimeUnit.SECONDS));
+            other.awaitEnd();
+            assertThat(other.assertFailedOnce()).isInstanceOf(CancellationException.class);
+            assertThat(running.isClosed()).isTrue();
+        } finally {
+            single.shutdown();
+        }
+    }
+
+    /** (b) close() and join() in a task of the client's single-threaded executor. */
+    @Test
+    void closeAndJoinInATaskOfTheSingleThreadedExecutor(StandinExtension.Clients clients) throws Exception {
+        ExecutorService single = Executors.newSingleThreadExecutor();
+        try {
+            WdsClient client = clients.open(single);
+            Session joined = client.newSession(synthetic("2MiB"), ContentHandlers.discarding());
+            CompletableFuture<Void> f = joined.start();
+            // The session's completion is queued on the executor behind this very task.
+            Future<?> join = single.submit(() -> {
+                f.join();
+                return null;
+            });
+            endsInTime("join() in a task", () -> join.get(GUARD_SECONDS, TimeUnit.SECONDS));
+            assertThat(f).isCompletedWithValue(null);
+
+            Recorder r = new Recorder();
+            Session closed = client.newSession(synthetic("64MiB?delay=1ms"), r);
+            closed.start();
+            r.awaitFirstBlock();
+            Future<?> close = single.submit(closed::close);
+            endsInTime("close() in a task", () -> close.get(GUARD_SECONDS, TimeUnit.SECONDS));
+            assertThat(r.assertFailedOnce()).isInstanceOf(CancellationException.class);
+
+            // A dependent stage waited on in a task helps the session too.
+            Session derived = client.newSession(synthetic("2MiB"), ContentHandlers.discarding());
+            CompletableFuture<String> d = derived.start().thenApply(v -> "done");
+            Future<String> dj = single.submit(() -> d.join());
+            endsInTime("join() of a dependent in a task", () -> assertThat(dj.get(GUARD_SECONDS, TimeUnit.SECONDS)).isEqualTo("done"));
+            joined.close();
+            derived.close();
+        } finally {
+            single.shutdown();
+        }
+    }
+
+    /** (c) A handler blocks on its own session's future; closing the client ends it. */
+    @Test
+    void aHandlerWaitingForItsOwnSessionIsReleasedByClose(WdsClient client) throws Exception {
+        AtomicReference<Session> self = new AtomicReference<>();
+        CountDownLatch waiting = new CountDownLatch(1);
+        AtomicReference<Throwable> joinedWith = new AtomicReference<>();
+        Session s = client.newSession(synthetic("8MiB"), new ContentHandler() {
+            @Override
+            public void onContent(MemorySegment block, long offset) {
+                if (waiting.getCount() > 0) {
+                    waiting.countDown();
+                    try {
+                        self.get().completion().join();
+                    } catch (Throwable t) {
+                        joinedWith.set(t);
+                    }
+                }
+            }
+        });
+        self.set(s);
+        CompletableFuture<Void> f = s.start();
+        assertThat(waiting.await(GUARD_SECONDS, TimeUnit.SECONDS)).isTrue();
+        endsInTime("WdsClient.close()", client::close);
+        assertThat(f).isCancelled();
+        assertThat(joinedWith.get()).as("the handler's join() ended with").isInstanceOf(CancellationException.class);
+        assertThat(s.isClosed()).isTrue();
+    }
+
+    /** (d) A second, concurrent WdsClient.close() returns only once the sessions are closed. */
+    @Test
+    void aConcurrentSecondCloseWaitsForTheFirst(WdsClient client) throws Exception {
+        CountDownLatch inFailure = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        AtomicBoolean listenerDone = new AtomicBoolean();
+        Recorder first = new Recorder();
+        Session s = client.newSession(synthetic("64MiB?delay=1ms"), new ForwardingContentHandler(first) {
+            @Override
+            public void onFailure(Throwable cause) {
+                inFailure.countDown();
+                try {
+                    letGo.await(GUARD_SECONDS, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                super.onFailure(cause);
+                listenerDone.set(true);
+            }
+        });
+        s.start();
+        first.awaitFirstBlock();
+        Thread one = Thread.ofPlatform().name("first close").start(client::close);
+        assertThat(inFailure.await(GUARD_SECONDS, TimeUnit.SECONDS)).isTrue();
+        AtomicBoolean doneWhenSecondReturned = new AtomicBoolean();
+        Thread two = Thread.ofPlatform().name("second close").start(() -> {
+            client.close();
+            doneWhenSecondReturned.set(listenerDone.get() && s.isClosed() && client.openSessions() == 0);
+        });
+        // Let the listener go only once the second close is waiting, or has (wrongly) returned.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD_SECONDS);
+        while (two.isAlive() && two.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        letGo.countDown();
+        one.join(TimeUnit.SECONDS.toMillis(GUARD_SECONDS));
+        two.join(TimeUnit.SECONDS.toMillis(GUARD_SECONDS));
+        assertThat(one.isAlive() || two.isAlive()).as("a close still running").isFalse();
+        assertThat(doneWhenSecondReturned).as("the session was closed when the second close() returned").isTrue();
+    }
+
+    /** From a transport callback, closing the whole client neither deadlocks nor leaves anything. */
+    @Test
+    void closingTheClientFromACallbackOfOneOfItsSessions(WdsClient client) throws Exception {
+        Recorder a = new Recorder();
+        Recorder b = new Recorder();
+        a.atFirstBlock = client::close;
+        Session sb = client.newSession(synthetic("64MiB?delay=1ms"), b);
+        sb.start();
+        b.awaitFirstBlock();
+        Session sa = client.newSession(synthetic("64MiB?delay=1ms"), a);
+        CompletableFuture<Void> fa = sa.start();
+        a.awaitEnd();
+        b.awaitEnd();
+        assertThat(causeOf(fa)).isInstanceOf(CancellationException.class);
+        assertThat(b.assertFailedOnce()).isInstanceOf(CancellationException.class);
+        endsInTime("close() again", client::close);
+        assertThat(sa.isClosed()).isTrue();
+        assertThat(sb.isClosed()).isTrue();
+    }
+
+    /** From a listener's onFailure, closing the client ends too. */
+    @Test
+    void closingTheClientFromAListener(WdsClient client) throws Exception {
+        Recorder r = new Recorder();
+        Session s = client.newSession(synthetic("4MiB?fail=1236@1MiB"), new ForwardingContentHandler(r) {
+            @Override
+            public void onFailure(Throwable cause) {
+                client.close();
+                super.onFailure(cause);
+            }
+        });
+        Recorder other = new Recorder();
+        Session o = client.newSession(synthetic("64MiB?delay=1ms"), other);
+        o.start();
+        other.awaitFirstBlock();
+        CompletableFuture<Void> f = s.start();
+        assertThat(causeOf(f)).isInstanceOf(WdsTransportException.class);
+        other.awaitEnd();
+        endsInTime("close() again", client::close);
+        assertThat(s.isClosed()).isTrue();
+        assertThat(o.isClosed()).isTrue();
+    }
+}
