@@ -13,7 +13,11 @@ public enum AuthLevel {
         this.code = code;
     }
 
-    /** The value of {@code ulAuthLevel}. */
+    /**
+     * The value of {@code ulAuthLevel}.
+     *
+     * @return the C constant's value
+     */
     public int code() {
         return code;
     }
@@ -21,6 +25,8 @@ public enum AuthLevel {
     /**
      * The level with this code.
      *
+     * @param code a value of {@code ulAuthLevel}
+     * @return the level
      * @throws IllegalArgumentException for an unknown code
      */
     public static AuthLevel of(int code) {

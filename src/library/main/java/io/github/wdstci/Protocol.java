@@ -11,7 +11,11 @@ public enum Protocol {
         this.code = code;
     }
 
-    /** The value of {@code ulProtocol}. */
+    /**
+     * The value of {@code ulProtocol}.
+     *
+     * @return the C constant's value
+     */
     public int code() {
         return code;
     }
@@ -19,6 +23,8 @@ public enum Protocol {
     /**
      * The protocol with this code.
      *
+     * @param code a value of {@code ulProtocol}
+     * @return the protocol
      * @throws IllegalArgumentException for an unknown code
      */
     public static Protocol of(int code) {

@@ -8,12 +8,18 @@ import java.io.IOException;
  */
 public class WdsTransportException extends IOException {
 
+    /** Version of the serialized form. */
     private static final long serialVersionUID = 1L;
 
+    /** The raw Win32 error code. */
     private final int code;
+    /** What failed: an API function name, or "session". */
     private final String operation;
 
     /**
+     * A failure without an underlying cause; the message names the operation,
+     * the code's symbolic name and its number.
+     *
      * @param operation what failed: an API function name, or "session" for a
      *                  session that completed with an error
      * @param code      the Win32 error code
@@ -23,7 +29,10 @@ public class WdsTransportException extends IOException {
     }
 
     /**
-     * @param operation what failed
+     * A failure with an underlying cause; the message names the operation,
+     * the code's symbolic name and its number.
+     *
+     * @param operation what failed: an API function name, or "session"
      * @param code      the Win32 error code
      * @param cause     the underlying failure, or null
      */
@@ -33,22 +42,38 @@ public class WdsTransportException extends IOException {
         this.code = code;
     }
 
-    /** The raw Win32 error code. */
+    /**
+     * The raw Win32 error code, as the library returned it.
+     *
+     * @return the code
+     */
     public int code() {
         return code;
     }
 
-    /** The code as a constant, or {@link Win32Error#UNKNOWN}. */
+    /**
+     * The code as a constant.
+     *
+     * @return the constant, or {@link Win32Error#UNKNOWN} for a code it does not list
+     */
     public Win32Error error() {
         return Win32Error.of(code);
     }
 
-    /** The code's symbolic name, e.g. {@code ERROR_CANCELLED}. */
+    /**
+     * The code's symbolic name.
+     *
+     * @return e.g. {@code ERROR_CANCELLED}; see {@link Win32Error#nameOf(int)}
+     */
     public String symbolicName() {
         return Win32Error.nameOf(code);
     }
 
-    /** What failed: an API function name, or "session". */
+    /**
+     * What failed.
+     *
+     * @return an API function name, or "session" for a session that completed with an error
+     */
     public String operation() {
         return operation;
     }

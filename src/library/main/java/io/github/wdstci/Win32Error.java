@@ -87,12 +87,21 @@ public enum Win32Error {
         this.code = code;
     }
 
-    /** The numeric Win32 code ({@code -1} for {@link #UNKNOWN}). */
+    /**
+     * The numeric Win32 code.
+     *
+     * @return the code, or {@code -1} for {@link #UNKNOWN}
+     */
     public int code() {
         return code;
     }
 
-    /** The constant with this code, or {@link #UNKNOWN}; never throws. */
+    /**
+     * The constant with this code; never throws.
+     *
+     * @param code a Win32 error code
+     * @return the constant, or {@link #UNKNOWN} for a code not listed here
+     */
     public static Win32Error of(int code) {
         for (Win32Error e : KNOWN) {
             if (e.code == code && e != UNKNOWN) {
@@ -106,6 +115,9 @@ public enum Win32Error {
      * A readable name for any code: the symbolic name when known (e.g.
      * {@code ERROR_CANCELLED}), else {@code WIN32_ERROR_<code>}, or the hex
      * value for codes that look like HRESULTs.
+     *
+     * @param code a Win32 error code (or an HRESULT)
+     * @return the name, never null
      */
     public static String nameOf(int code) {
         Win32Error e = of(code);

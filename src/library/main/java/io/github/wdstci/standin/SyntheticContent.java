@@ -23,7 +23,13 @@ public final class SyntheticContent {
     private SyntheticContent() {
     }
 
-    /** The 64-bit word at object offset {@code 8 * index} of the object with this seed. */
+    /**
+     * The 64-bit word at object offset {@code 8 * index} of the object with this seed.
+     *
+     * @param seed  the object's seed (option {@code seed=}, 0 by default)
+     * @param index the word's index in the object
+     * @return the word, to be stored little-endian
+     */
     public static long word(long seed, long index) {
         long z = seed + (index + 1) * 0x9E3779B97F4A7C15L;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
@@ -31,7 +37,13 @@ public final class SyntheticContent {
         return z ^ (z >>> 31);
     }
 
-    /** The byte at {@code offset} of the object with this seed. */
+    /**
+     * The byte at {@code offset} of the object with this seed.
+     *
+     * @param seed   the object's seed
+     * @param offset the byte's offset in the object
+     * @return the byte
+     */
     public static byte byteAt(long seed, long offset) {
         return (byte) (word(seed, offset >>> 3) >>> (8 * (offset & 7)));
     }
@@ -39,6 +51,9 @@ public final class SyntheticContent {
     /**
      * Writes the object's bytes {@code [offset, offset + dst.byteSize())} into {@code dst}.
      *
+     * @param seed   the object's seed
+     * @param offset where in the object the first byte of {@code dst} belongs
+     * @param dst    the memory to fill, entirely
      * @throws IllegalArgumentException if {@code offset} is negative
      */
     public static void fill(long seed, long offset, MemorySegment dst) {
@@ -62,6 +77,11 @@ public final class SyntheticContent {
      * Returns the offset of the first byte of {@code data} that differs from the
      * object's bytes at {@code [offset, offset + data.byteSize())}, relative to
      * {@code data}, or -1 when all of them match.
+     *
+     * @param seed   the object's seed
+     * @param offset where in the object the first byte of {@code data} belongs
+     * @param data   the bytes received
+     * @return the offset in {@code data} of the first wrong byte, or -1
      */
     public static long mismatch(long seed, long offset, MemorySegment data) {
         long len = data.byteSize();
