@@ -15,6 +15,8 @@ public interface AsyncContentHandler extends SessionListener {
      * thread, when done with it; blocks not released when the session is
      * closed are released then.
      *
+     * @param block the block: read it with {@link Block#segment()} here or
+     *              {@link Block#withSegment} anywhere until you release it
      * @throws Exception to fail the session (the block is released)
      */
     void onBlock(Block block) throws Exception;

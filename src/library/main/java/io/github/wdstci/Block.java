@@ -83,6 +83,7 @@ public final class Block implements AutoCloseable {
      * The bytes, read-only, during {@link AsyncContentHandler#onBlock} and on
      * its thread. Elsewhere use {@link #withSegment}.
      *
+     * @return the block's bytes, valid until {@code onBlock} returns or the block is released
      * @throws IllegalStateException outside {@code onBlock}, on another thread,
      *                               or after {@link #release()}
      */
@@ -102,6 +103,9 @@ public final class Block implements AutoCloseable {
      * Lends the bytes to {@code function}, on any thread, until the block is
      * released. The segment is read-only and valid during the call only.
      *
+     * @param <R>      what the function returns
+     * @param <X>      what the function may throw
+     * @param function reads the bytes
      * @return what the function returns
      * @throws X                     what the function throws
      * @throws IllegalStateException after {@link #release()}
@@ -124,17 +128,17 @@ public final class Block implements AutoCloseable {
         }
     }
 
-    /** Where the block belongs in the object. */
+    /** {@return where the block belongs in the object} */
     public long offset() {
         return offset;
     }
 
-    /** The block's size in bytes. */
+    /** {@return the block's size in bytes} */
     public long size() {
         return Integer.toUnsignedLong(size);
     }
 
-    /** Whether {@link #release()} was called (or the session released the block when it closed). */
+    /** {@return whether {@link #release()} was called (or the session released the block when it closed)} */
     public boolean isReleased() {
         return ((int) STATE.getVolatile(this) & RELEASED) != 0;
     }

@@ -72,13 +72,15 @@ public final class ContentHandlers {
      * Keeps the object in memory, up to {@code maxBytes}; a larger object fails
      * the session at its start.
      *
+     * @param maxBytes the largest object accepted
+     * @return a new sink, for one session; read the object with {@link MemorySink#bytes()}
      * @throws IllegalArgumentException if maxBytes is negative or above {@link MemorySink#MAX_SIZE}
      */
     public static MemorySink toMemory(long maxBytes) {
         return new MemorySink(maxBytes);
     }
 
-    /** Counts and drops every block (for tests and benchmarks of the transport). */
+    /** {@return counts and drops every block (for tests and benchmarks of the transport)} */
     public static ContentHandler discarding() {
         return (block, offset) -> { };
     }
@@ -87,6 +89,10 @@ public final class ContentHandlers {
      * Wraps a handler to report progress: at most every {@code intervalMillis}
      * ms, and once more when the last byte arrived.
      *
+     * @param handler        the handler that receives the object
+     * @param listener       told the progress, on the callback thread
+     * @param intervalMillis the least time between two reports (0: every block)
+     * @return a handler forwarding to {@code handler}
      * @throws IllegalArgumentException if an argument is null or the interval negative
      */
     public static ContentHandler withProgress(ContentHandler handler, ProgressListener listener, long intervalMillis) {
@@ -313,6 +319,7 @@ public final class ContentHandlers {
         /**
          * The object.
          *
+         * @return the object's bytes (the array itself, not a copy)
          * @throws IllegalStateException unless the session succeeded
          */
         public byte[] bytes() {

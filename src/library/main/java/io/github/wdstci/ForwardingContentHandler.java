@@ -25,6 +25,8 @@ public abstract class ForwardingContentHandler implements ContentHandler {
     private final ContentHandler delegate;
 
     /**
+     * A handler forwarding to {@code delegate}.
+     *
      * @param delegate the handler every call goes to
      * @throws IllegalArgumentException if delegate is null
      */

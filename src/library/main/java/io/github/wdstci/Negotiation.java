@@ -10,6 +10,8 @@ public interface Negotiation {
     /**
      * Asks for the bytes {@code [start, start + size)}.
      *
+     * @param start the first byte wanted
+     * @param size  how many bytes from there
      * @throws IllegalArgumentException if the range is negative or outside the object
      * @throws IllegalStateException    after the negotiate callback returned
      * @throws WdsTransportException    if the library refuses the range

@@ -112,7 +112,7 @@ public final class Session implements AutoCloseable {
 
     // ---- public API ------------------------------------------------------------------------
 
-    /** The request this session receives. */
+    /** {@return the request this session receives} */
     public TransferRequest request() {
         ensureOpen();
         return request;
@@ -169,6 +169,7 @@ public final class Session implements AutoCloseable {
      * The session's future: the one {@link #start()} returns (incomplete
      * before the start). Cancelling or completing it ends the session.
      *
+     * @return the session's own future
      * @throws IllegalStateException after close
      */
     public CompletableFuture<Void> completion() {
@@ -193,6 +194,7 @@ public final class Session implements AutoCloseable {
      * A snapshot of the session: from QueryStatus while the native session
      * exists, else from what the session saw.
      *
+     * @return the state, the Win32 code of a failure, bytes received and the object's size
      * @throws IllegalStateException after close
      */
     public SessionStatus status() {
@@ -256,7 +258,7 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    /** Whether {@link #close()} has been called. */
+    /** {@return whether {@link #close()} has been called} */
     public boolean isClosed() {
         lock.lock();
         try {

@@ -68,33 +68,33 @@ public final class TransferRequest {
         return value;
     }
 
-    /** A builder with the defaults: {@link AuthLevel#AUTH}, {@link #DEFAULT_CACHE_SIZE}, {@link Protocol#MULTICAST}. */
+    /** {@return a builder with the defaults: {@link AuthLevel#AUTH}, {@link #DEFAULT_CACHE_SIZE}, {@link Protocol#MULTICAST}} */
     public static Builder newBuilder() {
         return new Builder();
     }
 
-    /** A builder holding this request's values. */
+    /** {@return a builder holding this request's values} */
     public Builder toBuilder() {
         return new Builder().server(server).namespace(namespace).objectName(objectName)
                 .authLevel(authLevel).cacheSize(cacheSize).protocol(protocol);
     }
 
-    /** The WDS server: host name or address. */
+    /** {@return the WDS server: host name or address} */
     public String server() {
         return server;
     }
 
-    /** The WDS transport namespace. */
+    /** {@return the WDS transport namespace} */
     public String namespace() {
         return namespace;
     }
 
-    /** The object within the namespace. */
+    /** {@return the object within the namespace} */
     public String objectName() {
         return objectName;
     }
 
-    /** Whether the session authenticates. */
+    /** {@return whether the session authenticates} */
     public AuthLevel authLevel() {
         return authLevel;
     }
@@ -102,12 +102,14 @@ public final class TransferRequest {
     /**
      * Bytes the transport may deliver before the consumer completes them
      * (backpressure); {@link #NO_CACHE} for no limit.
+     *
+     * @return the cache size in bytes
      */
     public long cacheSize() {
         return cacheSize;
     }
 
-    /** The transport protocol. */
+    /** {@return the transport protocol} */
     public Protocol protocol() {
         return protocol;
     }
@@ -142,19 +144,34 @@ public final class TransferRequest {
         private Builder() {
         }
 
-        /** The WDS server (required): host name or address. */
+        /**
+         * The WDS server (required): host name or address.
+         *
+         * @param server checked by {@link #build()}
+         * @return this builder
+         */
         public Builder server(String server) {
             this.server = server;
             return this;
         }
 
-        /** The transport namespace (required). */
+        /**
+         * The transport namespace (required).
+         *
+         * @param namespace checked by {@link #build()}
+         * @return this builder
+         */
         public Builder namespace(String namespace) {
             this.namespace = namespace;
             return this;
         }
 
-        /** The object name (required). */
+        /**
+         * The object name (required).
+         *
+         * @param objectName checked by {@link #build()}
+         * @return this builder
+         */
         public Builder objectName(String objectName) {
             this.objectName = objectName;
             return this;
@@ -163,6 +180,8 @@ public final class TransferRequest {
         /**
          * Authentication; default {@link AuthLevel#AUTH}.
          *
+         * @param authLevel whether the session authenticates
+         * @return this builder
          * @throws IllegalArgumentException if null
          */
         public Builder authLevel(AuthLevel authLevel) {
@@ -178,6 +197,8 @@ public final class TransferRequest {
          * 4 GiB - 1 ({@code ulCacheSize} is 32-bit); {@link #NO_CACHE} (0) for
          * no limit. Default {@link #DEFAULT_CACHE_SIZE}.
          *
+         * @param cacheSize bytes
+         * @return this builder
          * @throws IllegalArgumentException if negative or over 32 bits
          */
         public Builder cacheSize(long cacheSize) {
@@ -191,6 +212,8 @@ public final class TransferRequest {
         /**
          * The protocol; default (and only) {@link Protocol#MULTICAST}.
          *
+         * @param protocol the protocol
+         * @return this builder
          * @throws IllegalArgumentException if null
          */
         public Builder protocol(Protocol protocol) {
@@ -204,6 +227,7 @@ public final class TransferRequest {
         /**
          * The request.
          *
+         * @return a new, immutable request
          * @throws IllegalArgumentException naming the field, if a name is
          *                                  missing, blank, contains NUL or a lone
          *                                  surrogate (saying where), or is too long

@@ -32,7 +32,7 @@ public final class TransportLibrary {
                 lib.find("WdsTransportClientNegotiateRequiredDataRange").isPresent());
     }
 
-    /** The file that was loaded. */
+    /** {@return the file that was loaded} */
     public Path path() {
         return path;
     }
@@ -40,6 +40,8 @@ public final class TransportLibrary {
     /**
      * Whether this is the stand-in: a loopback imitation of the DLL that serves
      * synthetic objects and local files, with no network.
+     *
+     * @return true for the stand-in
      */
     public boolean isStandIn() {
         return standIn;
@@ -49,6 +51,8 @@ public final class TransportLibrary {
      * Whether the library exports {@code WdsTransportClientCancelSessionEx}
      * (cancel with a chosen error code). Without it a cancel always reports
      * {@code ERROR_CANCELLED}.
+     *
+     * @return true when exported
      */
     public boolean hasCancelSessionEx() {
         return cancelWithCode;
@@ -57,6 +61,8 @@ public final class TransportLibrary {
     /**
      * Whether the library exports {@code WdsTransportClientNegotiateRequiredDataRange};
      * {@link SessionListener#onNegotiate} is only called when it does.
+     *
+     * @return true when exported
      */
     public boolean hasNegotiation() {
         return negotiation;
