@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
         footer = {"", ByteSize.HELP, "", Durations.HELP, "", "Examples:",
                 "  wdsget get -s wds01 -n \"WDS:ImageGroup1/boot.wim/1\" boot.wim -o /srv/images/",
                 "  wdsget get -s wds01 -n images install.wim -o /dev/sdb --device",
-                "  wdsget get -s wds01 -n images install.wim -o - | wimlib-imagex apply - 1 /mnt",
+                "  wdsget get -s wds01 -n images install.wim -o - | ssh store 'cat > /srv/images/install.wim'",
                 "  wdsget get -s wds01 -n images a.wim b.wim c.wim -o images/ --create-dirs"})
 final class GetCommand implements Callable<Integer> {
 
