@@ -88,9 +88,9 @@ class DisplayTest {
 
     @Test
     void aFailureMidwayErasesTheBarAndIsALineOfItsOwn() {
-        // 64 blocks 30 ms apart, failing after 1 MiB: the bar is drawn, then the failure comes
+        // 32 blocks 100 ms apart before failing at 2 MiB: the bar is drawn (every 200 ms), then the failure comes
         CliRun r = CliRun.inProcess(true, "get", "-s", "wds01", "-n", "synthetic",
-                "4MiB?block=64KiB&delay=40ms&fail=1236@2MiB", "-o", dir.resolve("x").toString());
+                "4MiB?block=64KiB&delay=100ms&fail=1236@2MiB", "-o", dir.resolve("x").toString());
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.out()).contains("%");
         String afterLastReturn = r.out().substring(r.out().lastIndexOf('\r') + 1);

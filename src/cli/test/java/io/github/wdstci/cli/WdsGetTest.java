@@ -219,8 +219,8 @@ class WdsGetTest {
 
     @Test
     void onATerminalABarAndASentence() {
-        // 64 blocks 40 ms apart: the bar is sampled several times while the transfer runs
-        CliRun r = CliRun.inProcess(true, "demo", "--size", "4MiB", "--seed", "1", "--delay", "40ms");
+        // 64 blocks 50 ms apart: the bar (redrawn every 200 ms) is drawn several times while the transfer runs
+        CliRun r = CliRun.inProcess(true, "demo", "--size", "4MiB", "--seed", "1", "--delay", "50ms");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("%").contains("MiB/s").contains("ETA ").contains("Received 4.00 MiB in ")
                 .contains("Verified every byte: 64 blocks");
