@@ -118,7 +118,7 @@ abstract sealed class Display implements AutoCloseable {
     }
 
     /** Totals over the objects still in the run (failed ones drop out). */
-    record Totals(long received, long total, int done, int count, boolean running) {
+    record Totals(long received, long total, int done, int count, boolean running, boolean started) {
     }
 
     private boolean metering;
@@ -150,6 +150,7 @@ abstract sealed class Display implements AutoCloseable {
         int done = 0;
         int count = 0;
         boolean running = false;
+        boolean started = false;
         for (Job j : jobs) {
             Job.Progress p = j.progress();
             if (p.failed()) {
@@ -158,6 +159,7 @@ abstract sealed class Display implements AutoCloseable {
             count++;
             received += p.received();
             long t = p.total();
+            started |= t >= 0;
             total = t < 0 || total < 0 ? -1 : total + t;
             if (p.ended()) {
                 done++;
@@ -165,7 +167,7 @@ abstract sealed class Display implements AutoCloseable {
                 running = true;
             }
         }
-        return new Totals(received, total, done, count, running);
+        return new Totals(received, total, done, count, running, started);
     }
 
     /** A sample: on the timer, or after a {@link #poke()}; under the lock. */
@@ -251,8 +253,8 @@ abstract sealed class Display implements AutoCloseable {
         @Override
         void tick(long nanos, boolean timer) {
             Totals t = totals();
-            if (!t.running()) {
-                return;
+            if (!t.running() || !t.started()) {
+                return;              // nothing to say before a session started, nor once all ended
             }
             measure(t, nanos);
             if (timer || t.received() != printedBytes || t.total() != printedTotal) {

@@ -68,7 +68,7 @@ class DisplayTest {
                 System.err, () -> 80);
         bar.meter.sample(0, 0);
         bar.meter.sample(512L << 20, S);
-        Display.Totals t = new Display.Totals(512L << 20, 1L << 30, 0, 1, true);
+        Display.Totals t = new Display.Totals(512L << 20, 1L << 30, 0, 1, true, true);
         for (int columns : new int[] {19, 40, 79, 200}) {
             String line = bar.render(t, columns);
             assertThat(line.length()).isLessThanOrEqualTo(columns);

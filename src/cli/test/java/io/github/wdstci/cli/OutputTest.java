@@ -141,6 +141,9 @@ class OutputTest {
         assertThat(bytes).hasSize(3 << 20);
         assertThat(sha256(bytes)).isEqualTo(syntheticSha256(3 << 20, 21));
         assertThat(errors).as("the display goes to stderr").contains("done ").contains("sha256=" + sha256(bytes));
+        assertThat(errors.lines().filter(l -> l.startsWith("progress ")).map(CliRun::parse))
+                .as("no progress before the session started").isNotEmpty()
+                .allSatisfy(m -> assertThat(m.get("total")).isEqualTo(Long.toString(3 << 20)));
         assertThat(files()).isEmpty();
     }
 
