@@ -6,7 +6,7 @@
 module io.github.wdstci.cli {
     requires io.github.wdstci;
     requires info.picocli;
-    requires me.tongfei.progressbar;
+    requires org.jline.terminal;
 
     opens io.github.wdstci.cli to info.picocli;
 }

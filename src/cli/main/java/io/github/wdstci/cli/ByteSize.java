@@ -1,15 +1,29 @@
 package io.github.wdstci.cli;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.util.Locale;
 
 import picocli.CommandLine;
 
 /**
  * Byte counts as people write them on the command line: {@code 100000},
- * {@code 64K}, {@code 64KiB}, {@code 1GiB}. Units are binary (K = 1024), as
- * in the stand-in's object names.
+ * {@code 64K}, {@code 64KiB}, {@code 1GB}, {@code 1.5GiB}.
+ *
+ * <p>SI units are powers of 1000 ({@code kB}, {@code MB}, {@code GB},
+ * {@code TB}, {@code PB}); IEC units are powers of 1024 ({@code KiB},
+ * {@code MiB}, {@code GiB}, {@code TiB}, {@code PiB}); a letter alone
+ * ({@code K}, {@code M}, {@code G}, {@code T}, {@code P}) is the IEC unit, as
+ * in the stand-in's object names. Units are case-insensitive. A decimal
+ * fraction is allowed and the result is rounded to a whole byte.
  */
 final class ByteSize {
+
+    /** What {@code --help} says about sizes (one sentence per line). */
+    static final String HELP = "SIZE is a number with an optional unit: kB, MB, GB, TB are powers of 1000 (1GB = 1000000000),"
+            + " KiB, MiB, GiB, TiB are powers of 1024 (1GiB = 1073741824), and K, M, G, T alone are the same as"
+            + " KiB, MiB, GiB, TiB. Decimals are allowed (1.5GiB).";
 
     private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
 
@@ -17,38 +31,56 @@ final class ByteSize {
     }
 
     /**
-     * Parses a non-negative byte count with an optional unit B, K/KiB, M/MiB, G/GiB or T/TiB.
+     * Parses a non-negative byte count with an optional unit.
      *
      * @throws IllegalArgumentException naming the text, when it is not such a count or overflows
      */
     static long parse(String text) {
         String s = text == null ? "" : text.strip();
-        int digits = 0;
-        while (digits < s.length() && Character.isDigit(s.charAt(digits)) && s.charAt(digits) < 128) {
-            digits++;
+        int end = 0;
+        while (end < s.length() && (isAsciiDigit(s.charAt(end)) || s.charAt(end) == '.')) {
+            end++;
         }
-        if (digits == 0) {
-            throw new IllegalArgumentException("not a size: '" + text + "' (examples: 4096, 64KiB, 1GiB)");
+        String number = s.substring(0, end);
+        if (number.isEmpty() || !number.matches("\\d+(\\.\\d+)?|\\.\\d+|\\d+\\.")) {
+            throw new IllegalArgumentException("not a size: '" + text + "' (examples: 4096, 64KiB, 1GB, 1.5GiB)");
         }
-        int shift = switch (s.substring(digits).toUpperCase(Locale.ROOT)) {
-            case "", "B" -> 0;
-            case "K", "KIB" -> 10;
-            case "M", "MIB" -> 20;
-            case "G", "GIB" -> 30;
-            case "T", "TIB" -> 40;
-            default -> throw new IllegalArgumentException("unknown unit in size '" + text
-                    + "' (use B, K or KiB, M or MiB, G or GiB, T or TiB)");
+        BigInteger unit = unit(s.substring(end).strip(), text);
+        BigInteger bytes = new BigDecimal(number).multiply(new BigDecimal(unit))
+                .setScale(0, RoundingMode.HALF_UP).toBigIntegerExact();
+        if (bytes.bitLength() > 63) {
+            throw new IllegalArgumentException("size too large: '" + text + "'");
+        }
+        return bytes.longValueExact();
+    }
+
+    private static boolean isAsciiDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static BigInteger unit(String u, String text) {
+        String up = u.toUpperCase(Locale.ROOT);
+        int power = switch (up.isEmpty() ? ' ' : up.charAt(0)) {
+            case ' ', 'B' -> 0;
+            case 'K' -> 1;
+            case 'M' -> 2;
+            case 'G' -> 3;
+            case 'T' -> 4;
+            case 'P' -> 5;
+            default -> -1;
         };
-        long value;
-        try {
-            value = Long.parseLong(s, 0, digits, 10);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("size too large: '" + text + "'");
+        int base;
+        if (up.isEmpty() || up.equals("B")) {
+            base = 1;
+        } else if (power > 0 && (up.length() == 1 || up.substring(1).equals("IB"))) {
+            base = 1024;
+        } else if (power > 0 && up.substring(1).equals("B")) {
+            base = 1000;
+        } else {
+            throw new IllegalArgumentException("unknown unit '" + u + "' in size '" + text
+                    + "' (use B; kB, MB, GB, TB for powers of 1000; KiB, MiB, GiB, TiB or K, M, G, T for powers of 1024)");
         }
-        if (value > (Long.MAX_VALUE >> shift)) {
-            throw new IllegalArgumentException("size too large: '" + text + "'");
-        }
-        return value << shift;
+        return BigInteger.valueOf(base).pow(Math.max(power, 0));
     }
 
     /** {@code 512 B}, {@code 1.50 KiB}, {@code 1.00 GiB}. */

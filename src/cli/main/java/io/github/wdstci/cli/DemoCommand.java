@@ -1,16 +1,16 @@
 package io.github.wdstci.cli;
 
-import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.github.wdstci.TransferRequest;
-import io.github.wdstci.WdsClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Receive a synthetic object through the Linux stand-in of WDSTPTC.dll (no server needed): "
                 + "blocks arrive out of order and every byte is checked against the expected content.",
-                "Without --output nothing is written to disk."})
+                "Without --output nothing is written to disk."},
+        footer = {"", ByteSize.HELP, "", Durations.HELP})
 final class DemoCommand implements Callable<Integer> {
 
     /** The stand-in's largest block (ST_MAX_BLOCK). */
@@ -31,6 +32,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Spec
     CommandLine.Model.CommandSpec spec;
+
+    @ParentCommand
+    WdsGet root;
 
     @Option(names = "--size", paramLabel = "SIZE", defaultValue = "1GiB", converter = ByteSize.Converter.class,
             description = "Object size (default: ${DEFAULT-VALUE}).")
@@ -44,17 +48,15 @@ final class DemoCommand implements Callable<Integer> {
             description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Order order;
 
+    @Option(names = "--delay", paramLabel = "DURATION", converter = Durations.Converter.class,
+            description = "Pause before every block (a slow transfer, e.g. 20ms).")
+    java.time.Duration delay;
+
     @Option(names = "--seed", paramLabel = "N", description = "Content seed (default: random).")
     Long seed;
 
     @Mixin
     TransferOptions options;
-
-    private final WdsGet.Context context;
-
-    DemoCommand(WdsGet.Context context) {
-        this.context = context;
-    }
 
     @Override
     public Integer call() {
@@ -66,24 +68,20 @@ final class DemoCommand implements Callable<Integer> {
         if (s < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--seed must not be negative: " + s);
         }
-        if (!standin()) {
-            return context.io(options.verbose).fail(Outcome.FAILURE, "demo needs the bundled Linux stand-in, but the"
-                    + " transport library is " + WdsClient.library() + "; use 'wdsget get' against a WDS server",
-                    null);
+        WdsGet.Context context = root.context();
+        Transport.Identity lib = Transport.identify();
+        if (lib.loaded() && !lib.standIn()) {
+            context.err().println("wdsget: demo needs the bundled Linux stand-in, but the transport library is "
+                    + lib.text() + "; use 'wdsget get' against a WDS server");
+            return Outcome.FAILURE.exitCode();
         }
-        TransferRequest.Builder request = TransferRequest.newBuilder()
+        String name = size + "?order=" + order.name().toLowerCase(Locale.ROOT) + "&block=" + block + "&seed=" + s
+                + (delay == null ? "" : "&delay=" + Math.max(1, delay.toNanos() / 1000) + "us");
+        TransferRequest request = options.request(spec, TransferRequest.newBuilder()
                 .server("localhost")
                 .namespace("synthetic")
-                .objectName(size + "?order=" + order.name().toLowerCase(Locale.ROOT) + "&block=" + block + "&seed=" + s);
-        Path target = options.output == null ? null : options.target("synthetic-" + size + ".bin");
-        return options.transfer(spec, request, target, s, context).run();
-    }
-
-    private static boolean standin() {
-        try {
-            return WdsClient.library().isStandIn();
-        } catch (UnsatisfiedLinkError e) {
-            return true;      // let the transfer report the loading failure with its own message
-        }
+                .objectName(name));
+        Job.Spec job = new Job.Spec(request, "synthetic-" + size + ".bin", s);
+        return options.transfer(List.of(job), true, false, context).run();
     }
 }

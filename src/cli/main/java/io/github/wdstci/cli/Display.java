@@ -1,42 +1,41 @@
 package io.github.wdstci.cli;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
-import java.text.DecimalFormat;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntSupplier;
 
 import io.github.wdstci.AuthLevel;
-import io.github.wdstci.ProgressListener;
-import io.github.wdstci.TransferRequest;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * What a transfer shows on standard output: a live bar on a terminal, plain
- * {@code key=value} lines otherwise, or nothing. {@link #onProgress} runs on
- * the transport's callback thread, so no implementation writes there: the bar
- * renders on the progress-bar library's thread, lines on a printer thread.
+ * What a run shows: a live bar on a terminal, plain {@code key=value} lines
+ * otherwise, or nothing; errors always go to standard error, each on its own
+ * line.
+ *
+ * <p>Nothing is written on the transport's callback threads: they only count
+ * bytes ({@link Job.Progress}) and {@link #poke()} this display, which samples
+ * the counts on a thread of its own. Every write to the streams holds this
+ * display's lock, so an error line never lands inside the bar: the bar is
+ * erased first and redrawn at the next sample.
  */
-abstract sealed class Display implements ProgressListener, AutoCloseable {
+abstract sealed class Display implements AutoCloseable {
 
     /** How to show progress; {@code AUTO} picks {@code BAR} on a terminal, else {@code LINES}. */
     enum Mode { AUTO, BAR, LINES, NONE }
 
     /**
-     * What a finished transfer reports. {@code verified} is {@code content}
+     * What a finished object reports. {@code verified} is {@code content}
      * (demo: every byte and block checked), {@code sha256} (matched the
      * expected hash) or null; null fields and negative counts are left out.
      */
-    record Summary(long bytes, Duration elapsed, Path output, String sha256, String verified,
+    record Summary(String object, long bytes, Duration elapsed, String output, String sha256, String verified,
                    long blocks, long outOfOrder) {
         double rate() {
             double s = elapsed.toNanos() / 1e9;
@@ -44,48 +43,192 @@ abstract sealed class Display implements ProgressListener, AutoCloseable {
         }
     }
 
-    static Display create(Mode mode, boolean terminal, PrintStream out) {
+    final PrintStream out;
+    final PrintStream err;
+    List<Job> jobs = List.of();
+    final Meter meter = new Meter();
+
+    private final AtomicBoolean poked = new AtomicBoolean();
+    private volatile Thread sampler;
+    private volatile boolean closing;
+
+    Display(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    /**
+     * The display for this mode.
+     *
+     * @param terminal whether {@code out} is a terminal (AUTO shows the bar then)
+     * @param width    the terminal's width in columns, asked at every redraw
+     */
+    static Display create(Mode mode, boolean terminal, PrintStream out, PrintStream err, IntSupplier width) {
         return switch (mode == Mode.AUTO ? (terminal ? Mode.BAR : Mode.LINES) : mode) {
-            case BAR -> new Bar(out);
-            case LINES -> new Lines(out);
-            default -> new Quiet();
+            case BAR -> new Bar(out, err, width);
+            case LINES -> new Lines(out, err);
+            default -> new Quiet(out, err);
         };
     }
 
-    /** How often the transfer should call {@link #onProgress}, in ms. */
+    /** How often progress is sampled, in ms. */
     abstract long intervalMillis();
 
-    /** Before the session starts. */
-    abstract void begin(TransferRequest request, Path output);
-
-    /** After success. */
-    abstract void end(Summary summary);
-
-    /** A line that is neither progress nor the summary (e.g. "skipped"). */
-    abstract void note(String key, Map<String, Object> fields);
-
-    /** Stops rendering; idempotent. */
-    @Override
-    public abstract void close();
-
-    static String eta(long received, long total, double rate) {
-        if (total < 0 || rate <= 0) {
-            return "-";
+    /** Shows the run's objects before their sessions start, and starts sampling. */
+    final void begin(List<Job> running) {
+        synchronized (this) {
+            jobs = List.copyOf(running);
+            header();
         }
-        return Long.toString(Math.round((total - received) / rate));
+        Thread t = Thread.ofPlatform().daemon().name("wdsget-display").unstarted(this::sample);
+        sampler = t;
+        t.start();
+    }
+
+    /** Something changed that is worth showing now (a session started, an object arrived); never blocks. */
+    final void poke() {
+        poked.set(true);
+        Thread t = sampler;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    private void sample() {
+        long interval = TimeUnit.MILLISECONDS.toNanos(intervalMillis());
+        long due = System.nanoTime() + interval;
+        while (!closing) {
+            long wait = due - System.nanoTime();
+            if (wait > 0 && !poked.get()) {
+                LockSupport.parkNanos(this, wait);
+                continue;
+            }
+            boolean p = poked.getAndSet(false);
+            long now = System.nanoTime();
+            boolean timer = now - due >= 0;
+            if (timer) {
+                due = now + interval;
+            }
+            synchronized (this) {
+                if (!closing) {
+                    tick(now, timer);
+                }
+            }
+        }
+    }
+
+    /** Totals over the objects still in the run (failed ones drop out). */
+    record Totals(long received, long total, int done, int count, boolean running, boolean started) {
+    }
+
+    private boolean metering;
+
+    /**
+     * Feeds the meter: its first sample is 0 bytes when the first session
+     * started, so that the first rate shown is already a measured one.
+     */
+    final void measure(Totals t, long nanos) {
+        if (!metering) {
+            long first = Long.MAX_VALUE;
+            for (Job j : jobs) {
+                if (j.progress().total() >= 0) {
+                    first = Math.min(first, j.progress().startedNanos());
+                }
+            }
+            if (first == Long.MAX_VALUE) {
+                return;
+            }
+            meter.sample(0, first);
+            metering = true;
+        }
+        meter.sample(t.received(), nanos);
+    }
+
+    final Totals totals() {
+        long received = 0;
+        long total = 0;
+        int done = 0;
+        int count = 0;
+        boolean running = false;
+        boolean started = false;
+        for (Job j : jobs) {
+            Job.Progress p = j.progress();
+            if (p.failed()) {
+                continue;
+            }
+            count++;
+            received += p.received();
+            long t = p.total();
+            started |= t >= 0;
+            total = t < 0 || total < 0 ? -1 : total + t;
+            if (p.ended()) {
+                done++;
+            } else {
+                running = true;
+            }
+        }
+        return new Totals(received, total, done, count, running, started);
+    }
+
+    /** A sample: on the timer, or after a {@link #poke()}; under the lock. */
+    abstract void tick(long nanos, boolean timer);
+
+    /** Before the sessions start; under the lock. */
+    abstract void header();
+
+    /** An object arrived and was put in place. */
+    abstract void finished(Job job, Summary summary);
+
+    /** An object was not received because its output exists ({@code --if-exists=skip}). */
+    abstract void skipped(Job job);
+
+    /** Removes the bar, if drawn; under the lock. */
+    void erase() {
+    }
+
+    /** An error: {@code wdsget: message} on standard error, on a line of its own. */
+    final synchronized void failed(String message) {
+        erase();
+        out.flush();
+        err.println("wdsget: " + message);
+        err.flush();
+    }
+
+    /** A note or warning on standard error ({@code wdsget: message}). */
+    final synchronized void note(String message) {
+        failed(message);
+    }
+
+    /** Stops sampling and removes the bar; idempotent. */
+    @Override
+    public final void close() {
+        closing = true;
+        Thread t = sampler;
+        if (t != null) {
+            LockSupport.unpark(t);
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (this) {
+            erase();
+            out.flush();
+        }
+    }
+
+    static String percent(long received, long total) {
+        return total > 0 ? String.format(Locale.ROOT, "%.1f", 100.0 * received / total) : total == 0 ? "100.0" : "-";
     }
 
     /** Plain lines for logs and scripts: {@code progress bytes=.. total=.. percent=.. rate=.. eta=..}. */
     static final class Lines extends Display {
-        private final PrintStream out;
-        private final ExecutorService printer = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "wdsget-progress");
-            t.setDaemon(true);
-            return t;
-        });
+        private long printedBytes = -1;
+        private long printedTotal = -2;
 
-        Lines(PrintStream out) {
-            this.out = out;
+        Lines(PrintStream out, PrintStream err) {
+            super(out, err);
         }
 
         @Override
@@ -94,31 +237,55 @@ abstract sealed class Display implements ProgressListener, AutoCloseable {
         }
 
         @Override
-        void begin(TransferRequest request, Path output) {
-            Map<String, Object> f = new LinkedHashMap<>();
-            f.put("server", request.server());
-            f.put("namespace", request.namespace());
-            f.put("object", request.objectName());
-            f.put("auth", request.authLevel() == AuthLevel.AUTH ? "on" : "off");
-            f.put("output", output == null ? "-" : output);
-            print("request", f);
+        void header() {
+            for (Job j : jobs) {
+                Map<String, Object> f = new LinkedHashMap<>();
+                f.put("server", j.request().server());
+                f.put("namespace", j.request().namespace());
+                f.put("object", j.request().objectName());
+                f.put("auth", j.request().authLevel() == AuthLevel.AUTH ? "on" : "off");
+                f.put("output", j.target().shown());
+                f.put("transport", j.transport());
+                print("request", f);
+            }
         }
 
         @Override
-        public void onProgress(long receivedBytes, long totalBytes, double bytesPerSecond) {
+        void tick(long nanos, boolean timer) {
+            Totals t = totals();
+            if (!t.running() || !t.started()) {
+                return;              // nothing to say before a session started, nor once all ended
+            }
+            measure(t, nanos);
+            if (timer || t.received() != printedBytes || t.total() != printedTotal) {
+                progress(t);
+            }
+        }
+
+        private void progress(Totals t) {
             Map<String, Object> f = new LinkedHashMap<>();
-            f.put("bytes", receivedBytes);
-            f.put("total", totalBytes);
-            f.put("percent", totalBytes > 0
-                    ? String.format(Locale.ROOT, "%.1f", 100.0 * receivedBytes / totalBytes) : "100.0");
-            f.put("rate", Math.round(bytesPerSecond));
-            f.put("eta", eta(receivedBytes, totalBytes, bytesPerSecond));
+            f.put("bytes", t.received());
+            f.put("total", t.total());
+            f.put("percent", percent(t.received(), t.total()));
+            f.put("rate", Math.round(meter.rate()));
+            long eta = t.total() < 0 ? -1 : meter.etaSeconds(t.total() - t.received());
+            f.put("eta", eta < 0 ? "-" : Long.toString(eta));
+            if (jobs.size() > 1) {
+                f.put("objects", t.done() + "/" + t.count());
+            }
             print("progress", f);
+            printedBytes = t.received();
+            printedTotal = t.total();
         }
 
         @Override
-        void end(Summary s) {
+        synchronized void finished(Job job, Summary s) {
+            Totals t = totals();
+            if (t.received() != printedBytes || t.total() != printedTotal) {
+                progress(t);         // the last progress line shows every byte of this object
+            }
             Map<String, Object> f = new LinkedHashMap<>();
+            f.put("object", s.object());
             f.put("bytes", s.bytes());
             f.put("seconds", String.format(Locale.ROOT, "%.3f", s.elapsed().toNanos() / 1e9));
             f.put("rate", Math.round(s.rate()));
@@ -132,24 +299,23 @@ abstract sealed class Display implements ProgressListener, AutoCloseable {
                 f.put("blocks", s.blocks());
                 f.put("out_of_order", s.outOfOrder());
             }
-            f.put("output", s.output() == null ? "-" : s.output());
+            f.put("output", s.output());
             print("done", f);
         }
 
         @Override
-        void note(String key, Map<String, Object> fields) {
-            print(key, fields);
+        synchronized void skipped(Job job) {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("object", job.request().objectName());
+            f.put("output", job.target().shown());
+            print("skipped", f);
         }
 
         private void print(String key, Map<String, Object> fields) {
             StringBuilder b = new StringBuilder(key);
             fields.forEach((k, v) -> b.append(' ').append(k).append('=').append(quote(String.valueOf(v))));
-            String line = b.toString();
-            try {
-                printer.execute(() -> out.println(line));
-            } catch (RejectedExecutionException closed) {
-                // after close(): the transfer is over, nothing more to show
-            }
+            out.println(b);
+            out.flush();
         }
 
         /** Values with blanks, quotes or backslashes are double-quoted with backslash escapes. */
@@ -159,117 +325,158 @@ abstract sealed class Display implements ProgressListener, AutoCloseable {
             }
             return '"' + v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + '"';
         }
-
-        @Override
-        public void close() {
-            printer.shutdown();
-            try {
-                printer.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            out.flush();
-        }
     }
 
-    /** A live bar (bytes, total, rate, ETA) redrawn in place, and a sentence at the end. */
+    /**
+     * A live bar redrawn in place (percent, bytes, smoothed rate, ETA; with
+     * several objects how many are done), and a sentence per object at the
+     * end. Drawn from the first byte on, and never after the run failed.
+     */
     static final class Bar extends Display {
-        private final PrintStream out;
-        private volatile ProgressBar bar;      // from begin(): nothing is drawn for a run that fails before
-        private boolean closed;
+        private final IntSupplier width;
+        private final boolean unicode;
+        private int drawn;                    // length of the bar on screen; 0: none
 
-        Bar(PrintStream out) {
-            this.out = out;
+        Bar(PrintStream out, PrintStream err, IntSupplier width) {
+            super(out, err);
+            this.width = width;
+            this.unicode = StandardCharsets.UTF_8.equals(out.charset());
         }
 
         @Override
         long intervalMillis() {
-            return 100;
+            return 200;
         }
 
         @Override
-        void begin(TransferRequest request, Path output) {
-            out.printf("Receiving %s from %s (namespace %s)%s%n", request.objectName(), request.server(),
-                    request.namespace(), output == null ? "" : " into " + output);
-            bar = new ProgressBarBuilder()
-                    .setTaskName("wdsget")
-                    .setInitialMax(-1)                       // unknown until the session starts
-                    .setUnit("MiB", 1 << 20)
-                    .showSpeed(new DecimalFormat("#,##0.0"))
-                    .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
-                    .setUpdateIntervalMillis(100)
-                    .setConsumer(new ConsoleProgressBarConsumer(out))
-                    .build();
-        }
-
-        @Override
-        public void onProgress(long receivedBytes, long totalBytes, double bytesPerSecond) {
-            ProgressBar b = bar;
-            if (b == null) {
-                return;
+        void header() {
+            for (Job j : jobs) {
+                out.printf("Receiving %s from %s (namespace %s)%s%n", j.request().objectName(), j.request().server(),
+                        j.request().namespace(), j.target().kind() == Output.Kind.NONE ? "" : " into " + j.target().shown());
             }
-            if (totalBytes >= 0 && b.getMax() != totalBytes) {
-                b.maxHint(totalBytes);
-            }
-            b.stepTo(receivedBytes);
+            out.flush();
         }
 
         @Override
-        void end(Summary s) {
-            close();
+        void tick(long nanos, boolean timer) {
+            Totals t = totals();
+            if (!t.running()) {
+                return;              // nothing to show once all ended
+            }
+            measure(t, nanos);
+            if (t.received() == 0) {
+                return;              // nor before the first byte
+            }
+            String line = render(t, Math.max(20, width.getAsInt()) - 1);
+            StringBuilder b = new StringBuilder("\r").append(line);
+            if (line.length() < drawn) {
+                b.append(" ".repeat(drawn - line.length()));
+            }
+            out.print(b);
+            out.flush();
+            drawn = line.length();
+        }
+
+        /** One line of at most {@code columns} characters. */
+        String render(Totals t, int columns) {
+            String pct = t.total() > 0 ? String.format(Locale.ROOT, "%3d%%", (int) (100 * (double) t.received() / t.total()))
+                    : "";
+            StringBuilder right = new StringBuilder();
+            right.append(ByteSize.format(t.received()));
+            if (t.total() >= 0) {
+                right.append(" / ").append(ByteSize.format(t.total()));
+            }
+            double rate = meter.rate();
+            if (rate > 0) {
+                right.append("  ").append(ByteSize.rate(rate));
+            }
+            if (t.total() >= 0) {
+                right.append("  ETA ").append(Meter.clock(meter.etaSeconds(t.total() - t.received())));
+            }
+            if (jobs.size() > 1) {
+                right.append("  ").append(t.done()).append('/').append(t.count()).append(" objects");
+            }
+            int room = columns - pct.length() - right.length() - 4;
+            StringBuilder line = new StringBuilder(pct);
+            if (room >= 10 && t.total() > 0) {
+                int fill = (int) Math.min(room, room * (double) t.received() / t.total());
+                line.append(" [").append(String.valueOf(unicode ? '\u2588' : '#').repeat(fill))
+                        .append(String.valueOf(unicode ? '\u2591' : '-').repeat(room - fill)).append("] ");
+            } else if (!pct.isEmpty()) {
+                line.append("  ");
+            }
+            line.append(right);
+            return line.length() > columns ? line.substring(0, columns) : line.toString();
+        }
+
+        @Override
+        void erase() {
+            if (drawn > 0) {
+                out.print("\r" + " ".repeat(drawn) + "\r");
+                out.flush();
+                drawn = 0;
+            }
+        }
+
+        @Override
+        synchronized void finished(Job job, Summary s) {
+            erase();
             out.printf(Locale.ROOT, "Received %s in %.2f s (%s)%s%n", ByteSize.format(s.bytes()),
                     s.elapsed().toNanos() / 1e9, ByteSize.rate(s.rate()),
-                    s.output() == null ? "" : " -> " + s.output());
+                    s.output().equals("-") && job.target().kind() == Output.Kind.NONE ? "" : " -> " + s.output());
             if (s.sha256() != null) {
-                out.println("SHA-256 " + s.sha256());
+                out.println("SHA-256 " + s.sha256() + (jobs.size() > 1 ? "  " + s.output() : ""));
             }
             if ("content".equals(s.verified())) {
-                out.printf("Verified every byte: %,d blocks, %,d of them out of order%n", s.blocks(), s.outOfOrder());
+                out.printf(Locale.ROOT, "Verified every byte: %,d blocks, %,d of them out of order%n", s.blocks(),
+                        s.outOfOrder());
             } else if (s.verified() != null) {
                 out.println("Verified: " + s.verified() + " matches");
             }
+            out.flush();
         }
 
         @Override
-        void note(String key, Map<String, Object> fields) {
-            close();
-            out.println(key + ": " + fields);
-        }
-
-        @Override
-        public synchronized void close() {
-            if (!closed && bar != null) {
-                closed = true;
-                bar.close();
-            }
+        synchronized void skipped(Job job) {
+            erase();
+            out.println("Skipped " + job.request().objectName() + ": " + job.target().shown() + " exists");
+            out.flush();
         }
     }
 
-    /** Shows nothing ({@code --progress=none} / {@code --quiet}); errors still go to standard error. */
+    /**
+     * Shows nothing ({@code --progress=none} / {@code --quiet}) but what was
+     * asked for: with {@code --sha256}, the hash alone (with several objects,
+     * {@code HASH  OUTPUT} as sha256sum prints it).
+     */
     static final class Quiet extends Display {
+        Quiet(PrintStream out, PrintStream err) {
+            super(out, err);
+        }
+
         @Override
         long intervalMillis() {
             return 60_000;
         }
 
         @Override
-        void begin(TransferRequest request, Path output) {
+        void header() {
         }
 
         @Override
-        public void onProgress(long receivedBytes, long totalBytes, double bytesPerSecond) {
+        void tick(long nanos, boolean timer) {
         }
 
         @Override
-        void end(Summary summary) {
+        synchronized void finished(Job job, Summary s) {
+            if (s.sha256() != null) {
+                out.println(jobs.size() > 1 ? s.sha256() + "  " + s.output() : s.sha256());
+                out.flush();
+            }
         }
 
         @Override
-        void note(String key, Map<String, Object> fields) {
-        }
-
-        @Override
-        public void close() {
+        synchronized void skipped(Job job) {
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.github.wdstci.cli;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 import io.github.wdstci.AuthLevel;
@@ -9,16 +11,25 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code wdsget get}: one object from a WDS server into a file. */
+/** {@code wdsget get}: one or more objects from a WDS server into files, a device or a stream. */
 @Command(name = "get", sortOptions = false, mixinStandardHelpOptions = true,
-        description = "Receive one object from a WDS server by multicast into a file.",
-        footer = {"", "Example:", "  wdsget get -s wds01 -n \"WDS:ImageGroup1/boot.wim/1\" boot.wim -o /srv/images/"})
+        description = {"Receive objects from a WDS server by multicast. Several objects are received at the same"
+                + " time (see --parallel) into a directory; the exit code is that of the worst outcome."},
+        footer = {"", ByteSize.HELP, "", Durations.HELP, "", "Examples:",
+                "  wdsget get -s wds01 -n \"WDS:ImageGroup1/boot.wim/1\" boot.wim -o /srv/images/",
+                "  wdsget get -s wds01 -n images install.wim -o /dev/sdb --device",
+                "  wdsget get -s wds01 -n images install.wim -o - | ssh store 'cat > /srv/images/install.wim'",
+                "  wdsget get -s wds01 -n images a.wim b.wim c.wim -o images/ --create-dirs"})
 final class GetCommand implements Callable<Integer> {
 
     @Spec
     CommandLine.Model.CommandSpec spec;
+
+    @ParentCommand
+    WdsGet root;
 
     @Option(names = {"-s", "--server"}, required = true, paramLabel = "HOST", description = "WDS server name or address.")
     String server;
@@ -27,8 +38,8 @@ final class GetCommand implements Callable<Integer> {
             description = "Transport namespace on the server.")
     String namespace;
 
-    @Parameters(index = "0", paramLabel = "OBJECT", description = "Object name within the namespace.")
-    String object;
+    @Parameters(index = "0", arity = "1..*", paramLabel = "OBJECT", description = "Object names within the namespace.")
+    List<String> objects;
 
     @Option(names = "--auth", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Authenticate to the server (default); --no-auth asks for an unauthenticated session.")
@@ -37,20 +48,18 @@ final class GetCommand implements Callable<Integer> {
     @Mixin
     TransferOptions options;
 
-    private final WdsGet.Context context;
-
-    GetCommand(WdsGet.Context context) {
-        this.context = context;
-    }
-
     @Override
     public Integer call() {
-        TransferRequest.Builder request = TransferRequest.newBuilder()
-                .server(server)
-                .namespace(namespace)
-                .objectName(object)
-                .authLevel(auth ? AuthLevel.AUTH : AuthLevel.NO_AUTH);
-        return options.transfer(spec, request, options.target(defaultName(object)), null, context).run();
+        List<Job.Spec> specs = new ArrayList<>();
+        for (String object : objects) {
+            TransferRequest request = options.request(spec, TransferRequest.newBuilder()
+                    .server(server)
+                    .namespace(namespace)
+                    .objectName(object)
+                    .authLevel(auth ? AuthLevel.AUTH : AuthLevel.NO_AUTH));
+            specs.add(new Job.Spec(request, defaultName(object), null));
+        }
+        return options.transfer(specs, false, true, root.context()).run();
     }
 
     /** The object's last name component, without stand-in options ({@code ?...}); "object" if none is left. */

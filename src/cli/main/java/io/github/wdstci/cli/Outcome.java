@@ -2,10 +2,12 @@ package io.github.wdstci.cli;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
 
 import io.github.wdstci.AuthLevel;
 import io.github.wdstci.TransferRequest;
@@ -35,8 +37,19 @@ enum Outcome {
     VERIFICATION_FAILED(7),
     /** The output exists and {@code --if-exists=fail} (the default) keeps it. */
     TARGET_EXISTS(8),
-    /** Cancelled: Ctrl-C (SIGINT), SIGTERM, or by the transport; 128 + SIGINT, as shells report it. */
-    CANCELLED(130);
+    /** {@code --timeout} expired before the transfer ended. */
+    TIMED_OUT(9),
+    /** Cancelled: Ctrl-C (SIGINT) or by the transport; 128 + SIGINT, as shells report it. */
+    CANCELLED(130),
+    /**
+     * SIGTERM: the JVM exits with 128 + SIGTERM after wdsget cancelled and cleaned up
+     * (wdsget cannot tell SIGTERM from SIGINT; the message is the same).
+     */
+    TERMINATED(143);
+
+    /** Worst first: with several objects the exit code is that of the first of these that occurred. */
+    private static final List<Outcome> SEVERITY = List.of(TERMINATED, CANCELLED, TIMED_OUT, VERIFICATION_FAILED,
+            DISK_FULL, ACCESS_DENIED, UNREACHABLE, NOT_FOUND, FAILURE, TARGET_EXISTS, USAGE, SUCCESS);
 
     private final int exitCode;
 
@@ -49,24 +62,35 @@ enum Outcome {
         return exitCode;
     }
 
+    /** The worse of two outcomes (see {@link #SEVERITY}). */
+    static Outcome worst(Outcome a, Outcome b) {
+        return SEVERITY.indexOf(a) <= SEVERITY.indexOf(b) ? a : b;
+    }
+
+    /** The exit codes of failures a run of several objects can end with, worst first (as the help lists them). */
+    static String severityOrder() {
+        return SEVERITY.stream().filter(o -> o != SUCCESS && o != USAGE && o != TERMINATED)
+                .map(o -> Integer.toString(o.exitCode)).collect(Collectors.joining(", "));
+    }
+
     /** A classified failure: its outcome and the one line to show. */
     record Failure(Outcome outcome, String message) {
     }
 
-    /** The exit-code list shown by {@code --help}. */
-    static String[] helpList() {
-        return new String[] {
-                "0:success",
-                "1:other failure",
-                "2:invalid command line",
-                "3:object or namespace not found",
-                "4:server unreachable",
-                "5:access denied",
-                "6:disk full",
-                "7:verification failed (SHA-256 or content)",
-                "8:output exists (see --if-exists)",
-                "130:cancelled (Ctrl-C, SIGTERM or the transport)",
-        };
+    /** Why wdsget stopped a run itself: a signal (Ctrl-C, SIGTERM) or {@code --timeout}. */
+    record Stop(Outcome outcome, String message) {
+        static Stop signal() {
+            return new Stop(CANCELLED, "cancelled by signal " + code(Win32Error.ERROR_CANCELLED.code()));
+        }
+
+        static Stop timeout(java.time.Duration after) {
+            return new Stop(TIMED_OUT, "timed out after " + Durations.format(after) + " (--timeout) "
+                    + code(Win32Error.ERROR_TIMEOUT.code()));
+        }
+
+        Failure failure() {
+            return new Failure(outcome, message);
+        }
     }
 
     /** The Win32 code's name and number, as the messages show them: {@code (ERROR_DISK_FULL, 112)}. */
@@ -77,18 +101,18 @@ enum Outcome {
     /**
      * Classifies why a transfer failed.
      *
-     * @param t           the failure (completion wrappers are looked through)
-     * @param request     what was requested, for the message
-     * @param interrupted whether the user interrupted the run (Ctrl-C / SIGTERM)
+     * @param t       the failure (completion wrappers are looked through)
+     * @param request what was requested, for the message
+     * @param stop    why wdsget itself stopped the run, or null: a signal or {@code --timeout} wins
+     *                over whatever the cancelled session reported
      */
-    static Failure classify(Throwable t, TransferRequest request, boolean interrupted) {
+    static Failure classify(Throwable t, TransferRequest request, Stop stop) {
         Throwable c = unwrap(t);
-        if (interrupted) {
-            return new Failure(CANCELLED, "cancelled by signal; no output was written "
-                    + code(Win32Error.ERROR_CANCELLED.code()));
+        if (stop != null) {
+            return stop.failure();
         }
         if (c instanceof CancellationException) {
-            return new Failure(CANCELLED, "cancelled; no output was written " + code(Win32Error.ERROR_CANCELLED.code()));
+            return new Failure(CANCELLED, "cancelled " + code(Win32Error.ERROR_CANCELLED.code()));
         }
         if (c instanceof Problem p) {
             return new Failure(p.outcome(), p.getMessage());
@@ -130,7 +154,7 @@ enum Outcome {
             case ERROR_DISK_FULL, ERROR_HANDLE_DISK_FULL ->
                     new Failure(DISK_FULL, "disk full " + code);
             case ERROR_CANCELLED, ERROR_OPERATION_ABORTED ->
-                    new Failure(CANCELLED, "cancelled by the transport " + code + "; no output was written");
+                    new Failure(CANCELLED, "cancelled by the transport " + code);
             default -> new Failure(FAILURE, e.operation() + " failed for " + object + " " + code);
         };
     }
@@ -141,7 +165,8 @@ enum Outcome {
         return m.contains("no space left on device") || m.contains("not enough space on the disk");
     }
 
-    private static Throwable unwrap(Throwable t) {
+    /** The cause inside completion wrappers (today's futures wrap; the reworked library's will not). */
+    static Throwable unwrap(Throwable t) {
         Throwable c = t;
         while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
             c = c.getCause();

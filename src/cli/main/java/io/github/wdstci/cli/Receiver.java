@@ -2,28 +2,32 @@ package io.github.wdstci.cli;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.lang.foreign.ValueLayout;
 import java.util.BitSet;
 
 import io.github.wdstci.ContentHandler;
 import io.github.wdstci.StartInfo;
-import io.github.wdstci.Win32Error;
 import io.github.wdstci.standin.SyntheticContent;
 
 /**
- * The CLI's content handler around a sink ({@code ContentHandlers.toFile} or
- * {@code discarding}): refuses an object the output's file system has no room
- * for before the first block, and for the demo checks every block against the
- * synthetic content and that each block arrives exactly once.
+ * The content handler wdsget gives the library for one object: passes every
+ * block to the object's {@link Sink}, counts it for the display
+ * ({@link Job.Progress}), keeps the metadata when asked, and for the demo
+ * checks every block against the synthetic content and that each block
+ * arrives exactly once.
  *
- * <p>Runs on the transport's callback thread; per block it allocates nothing.
+ * <p>Runs on the transport's callback thread; per block it allocates nothing
+ * and never writes to the terminal.
  */
 final class Receiver implements ContentHandler {
 
-    private final ContentHandler sink;
-    private final Path outputDir;          // null: nothing is written
+    /** The most metadata kept for {@code --metadata}. */
+    static final int MAX_METADATA = 64 << 20;
+
+    private final Sink sink;
+    private final Job.Progress progress;
     private final Long syntheticSeed;      // null: no content check
+    private final boolean keepMetadata;
 
     private long fileSize = -1;
     private int blockSize;
@@ -31,30 +35,26 @@ final class Receiver implements ContentHandler {
     private long nextOffset;               // where an in-order block would start
     private long blocks;
     private long outOfOrder;
+    private volatile byte[] metadata;
 
     /**
      * @param sink          receives every block
-     * @param outputDir     the directory written to, for the space check; null for none
+     * @param progress      counts what arrived
      * @param syntheticSeed the seed of a synthetic object to verify against; null for none
+     * @param keepMetadata  whether to keep the object's metadata
      */
-    Receiver(ContentHandler sink, Path outputDir, Long syntheticSeed) {
+    Receiver(Sink sink, Job.Progress progress, Long syntheticSeed, boolean keepMetadata) {
         this.sink = sink;
-        this.outputDir = outputDir;
+        this.progress = progress;
         this.syntheticSeed = syntheticSeed;
+        this.keepMetadata = keepMetadata;
     }
 
     @Override
     public void onStart(StartInfo info) throws Exception {
         fileSize = info.fileSize();
         blockSize = info.blockSize();
-        if (outputDir != null) {
-            long free = Files.getFileStore(outputDir).getUsableSpace();
-            if (fileSize > free) {
-                throw new Outcome.Problem(Outcome.DISK_FULL, "disk full: the object needs "
-                        + ByteSize.format(fileSize) + ", " + outputDir + " has " + ByteSize.format(free) + " free "
-                        + Outcome.code(Win32Error.ERROR_DISK_FULL.code()));
-            }
-        }
+        sink.start(fileSize);              // first: it refuses an object its output has no room for
         if (syntheticSeed != null && blockSize > 0) {
             long n = (fileSize + blockSize - 1) / blockSize;
             if (n > Integer.MAX_VALUE) {
@@ -62,7 +62,19 @@ final class Receiver implements ContentHandler {
             }
             seen = new BitSet((int) n);
         }
-        sink.onStart(info);
+        progress.started(fileSize);
+    }
+
+    @Override
+    public void onMetadata(MemorySegment segment) throws Exception {
+        if (!keepMetadata) {
+            return;
+        }
+        if (segment.byteSize() > MAX_METADATA) {
+            throw new Outcome.Problem(Outcome.FAILURE, "the object's metadata is " + ByteSize.format(segment.byteSize())
+                    + ", more than the " + ByteSize.format(MAX_METADATA) + " --metadata keeps");
+        }
+        metadata = segment.toArray(ValueLayout.JAVA_BYTE);
     }
 
     @Override
@@ -70,7 +82,8 @@ final class Receiver implements ContentHandler {
         if (syntheticSeed != null) {
             verify(block, offset);
         }
-        sink.onContent(block, offset);
+        sink.write(block, offset);
+        progress.add(block.byteSize());
     }
 
     private void verify(MemorySegment block, long offset) throws Outcome.Problem {
@@ -104,12 +117,12 @@ final class Receiver implements ContentHandler {
             throw new Outcome.Problem(Outcome.VERIFICATION_FAILED, "verification failed: only "
                     + seen.cardinality() + " blocks of " + blockSize + " bytes arrived for " + fileSize + " bytes");
         }
-        sink.onSuccess();
+        sink.finish();
     }
 
     @Override
     public void onFailure(Throwable cause) {
-        sink.onFailure(cause);
+        sink.abort();
     }
 
     /** Blocks checked against the synthetic content. */
@@ -120,5 +133,10 @@ final class Receiver implements ContentHandler {
     /** Of those, how many did not start where the previous one ended. */
     long outOfOrder() {
         return outOfOrder;
+    }
+
+    /** The metadata the server sent, or null (none, or not kept). */
+    byte[] metadata() {
+        return metadata;
     }
 }

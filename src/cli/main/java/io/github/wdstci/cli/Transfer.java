@@ -1,242 +1,443 @@
 package io.github.wdstci.cli;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
-import java.util.Locale;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
-import io.github.wdstci.ContentHandler;
-import io.github.wdstci.ContentHandlers;
-import io.github.wdstci.Session;
-import io.github.wdstci.TransferRequest;
-import io.github.wdstci.WdsClient;
-import io.github.wdstci.Win32Error;
 
 /**
- * One wdsget transfer, shared by {@code get} and {@code demo}: checks the
- * output, receives into a staging file beside it, verifies, moves it into
- * place, and reports.
+ * One wdsget run of {@code get} or {@code demo}: one or more objects,
+ * received concurrently into their outputs, with one display and one exit
+ * code (that of the worst outcome, see {@link Outcome#worst}).
  *
- * <p>The object reaches the output's name only complete and verified: the
- * library's file sink writes a temporary file and moves it onto the staging
- * name {@code .<name>.wdsget-<pid>} on success; wdsget then checks the SHA-256
- * (when asked) and moves the staging file onto the output. Any failure,
- * cancel or Ctrl-C deletes both.
+ * <p>Before any session starts, every output is checked ({@link Output}),
+ * temporary files of dead wdsget processes are removed ({@link StaleParts}),
+ * and the transport library is identified. Then each object runs on a thread
+ * of its own: its session receives into its {@link Sink}, which is verified
+ * and put in place only once complete.
  *
- * <p>Ctrl-C (SIGINT) and SIGTERM run a shutdown hook that cancels the session
- * (CancelSession) and waits until this transfer has cleaned up and reported;
- * the JVM then exits with 128 + the signal (130 for SIGINT).
+ * <p>Ctrl-C (SIGINT) and SIGTERM run a shutdown hook, and {@code --timeout}
+ * a timer, that stop the run: every session is cancelled (CancelSession),
+ * every output that is not complete is removed, one line says so, and the
+ * hook lets the JVM exit (with 128 + the signal) only after that.
  */
 final class Transfer {
 
-    /** What to do when the output exists. */
-    enum IfExists { FAIL, OVERWRITE, SKIP }
+    /** The settings of a run, from the command line. */
+    record Settings(Output output, String sha256, String metadata, Duration timeout, int parallel, Path spoolDir,
+                    Display.Mode mode, boolean quiet, boolean verbose, boolean standInNote, String warning) {
+    }
 
     private static final Duration HOOK_WAIT = Duration.ofSeconds(30);
 
-    private final TransferRequest request;
-    private final Path output;                 // null: receive without writing (demo)
-    private final IfExists ifExists;
-    private final String sha256;               // null: no hash; "": print it; else expected hex
-    private final Long syntheticSeed;          // non-null: verify against synthetic content
-    private final Display.Mode mode;
-    private final CliIo io;
-
-    private volatile boolean interrupted;
+    private final List<Job.Spec> specs;
+    private final boolean keepless;
+    private final Settings settings;
+    private final WdsGet.Context context;
     private final CountDownLatch reported = new CountDownLatch(1);
+    private final List<Job> jobs = new ArrayList<>();           // guarded by this once sessions run
+    private volatile Outcome.Stop stop;
+    private Display display;
+    private Output.Target metadataTarget;
 
-    Transfer(TransferRequest request, Path output, IfExists ifExists, String sha256, Long syntheticSeed,
-             Display.Mode mode, CliIo io) {
-        this.request = request;
-        this.output = output;
-        this.ifExists = ifExists;
-        this.sha256 = sha256;
-        this.syntheticSeed = syntheticSeed;
-        this.mode = mode;
-        this.io = io;
+    /**
+     * @param specs    the objects, in the order given
+     * @param keepless without {@code --output}, keep nothing (demo) rather than write each under its own name
+     */
+    Transfer(List<Job.Spec> specs, boolean keepless, Settings settings, WdsGet.Context context) {
+        this.specs = specs;
+        this.keepless = keepless;
+        this.settings = settings;
+        this.context = context;
     }
 
-    /** Runs the transfer and returns the exit code; prints the outcome. */
+    /** Runs the transfer; returns the exit code. */
     int run() {
-        try (Display display = Display.create(mode, io.terminal(), io.out())) {
-            return run(display);
+        boolean dataOnStdout = settings.output().isStdout();
+        display = dataOnStdout
+                ? Display.create(settings.mode(), context.errTerminal(), context.err(), context.err(), context.errWidth())
+                : Display.create(settings.mode(), context.outTerminal(), context.out(), context.err(), context.outWidth());
+        Outcome worst = Outcome.SUCCESS;
+        Transport transport = null;
+        Thread hook = null;
+        ScheduledExecutorService timer = null;
+        try {
+            Outcome pre = check();
+            if (pre != null) {
+                return pre.exitCode();
+            }
+            if (settings.warning() != null) {
+                display.note(settings.warning());
+            }
+            List<Job> active = new ArrayList<>();
+            worst = prepareJobs(active);
+            if (active.isEmpty()) {
+                return worst.exitCode();
+            }
+            removeStaleParts(active);
+
+            Transport.Identity lib = Transport.identify();
+            if (!lib.loaded()) {
+                display.failed("cannot load the transport library: " + lib.loadError());
+                return Outcome.worst(worst, Outcome.FAILURE).exitCode();
+            }
+            if (settings.standInNote() && lib.standIn() && !settings.quiet()) {
+                display.note("note: the transport is the " + lib.text() + "; no WDS server is contacted");
+            }
+            for (Job j : active) {
+                j.transport(lib.text());
+            }
+            try {
+                transport = Transport.open();
+            } catch (Throwable t) {
+                Outcome.Failure f = Outcome.classify(t, active.get(0).request(), null);
+                display.failed("cannot open the transport: " + f.message());
+                return Outcome.worst(worst, f.outcome()).exitCode();
+            }
+
+            hook = new Thread(this::onSignal, "wdsget-signal");
+            Runtime.getRuntime().addShutdownHook(hook);
+            if (settings.timeout() != null) {
+                timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
+                        .name("wdsget-timeout").unstarted(r));
+                timer.schedule(() -> stop(Outcome.Stop.timeout(settings.timeout())),
+                        settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
+            }
+            synchronized (this) {
+                jobs.addAll(active);
+            }
+            display.begin(active);
+            worst = Outcome.worst(worst, receiveAll(transport, active));
+            Outcome.Stop s = stop;
+            if (s != null) {
+                worst = Outcome.worst(worst, s.outcome());
+                display.failed(s.message() + "; " + abandoned(active));
+            }
+            return worst.exitCode();
         } finally {
+            if (timer != null) {
+                timer.shutdownNow();
+            }
+            display.close();
+            if (transport != null) {
+                transport.close();
+            }
+            if (hook != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running: it waits for this run to report
+                }
+            }
             reported.countDown();
         }
     }
 
-    private int run(Display display) {
-        Path target = null;
-        Path staging = null;
-        try {
-            if (sha256 != null && !sha256.isEmpty() && !sha256.matches("(?i)[0-9a-f]{64}")) {
-                return io.fail(Outcome.USAGE, "--sha256 expects 64 hex digits: '" + sha256 + "'", null);
+    /** Checks the options against each other; a usage problem's exit code, or null. */
+    private Outcome check() {
+        String sha = settings.sha256();
+        boolean several = specs.size() > 1;
+        String problem = null;
+        if (sha != null && !sha.isEmpty() && !sha.matches("(?i)[0-9a-f]{64}")) {
+            problem = "--sha256 expects 64 hex digits: '" + sha + "'";
+        } else if (several && sha != null && !sha.isEmpty()) {
+            problem = "--sha256=HEX checks one object; with several, give --sha256 alone to print each hash";
+        } else if (several && settings.metadata() != null) {
+            problem = "--metadata saves the metadata of one object; give one object";
+        } else if (sha != null && keepless && settings.output().given() == null) {
+            problem = "--sha256 needs --output: without it the demo keeps nothing to hash"
+                    + " (every byte is checked against the synthetic content anyway)";
+        } else if (settings.metadata() != null && settings.output().isStdout() && "-".equals(settings.metadata())) {
+            problem = "--metadata - and --output - would both write to standard output";
+        }
+        if (problem != null) {
+            display.failed(problem);
+            return Outcome.USAGE;
+        }
+        return null;
+    }
+
+    /** Decides every object's output; returns the worst outcome of those that cannot run. */
+    private Outcome prepareJobs(List<Job> active) {
+        Outcome worst = Outcome.SUCCESS;
+        boolean several = specs.size() > 1;
+        Set<Path> paths = new HashSet<>();
+        for (Job.Spec spec : specs) {
+            String prefix = several ? spec.request().objectName() + ": " : "";
+            Output.Target target;
+            try {
+                target = settings.output().resolve(spec.defaultName(), several, keepless);
+            } catch (Outcome.Problem e) {
+                display.failed(prefix + e.getMessage());
+                worst = Outcome.worst(worst, e.outcome());
+                continue;
             }
-            if (output != null) {
-                target = output.toAbsolutePath().normalize();
-                Path dir = target.getParent();
-                if (dir == null || !Files.isDirectory(dir)) {
-                    return io.fail(Outcome.FAILURE, "output directory does not exist: " + dir, null);
+            if (target.path() != null && !paths.add(target.path())) {
+                display.failed(prefix + "another object of this call is written to " + target.shown()
+                        + "; receive them separately");
+                worst = Outcome.worst(worst, Outcome.USAGE);
+                continue;
+            }
+            boolean hash = settings.sha256() != null;
+            WritableByteChannel stdout = target.kind() == Output.Kind.STDOUT ? context.stdout().get() : null;
+            Job job = new Job(spec, target, target.sink(stdout, settings.spoolDir(), hash),
+                    new Job.Progress(() -> display.poke()), "-");
+            if (target.kind() == Output.Kind.SKIP) {
+                display.skipped(job);
+                continue;
+            }
+            active.add(job);
+        }
+        if (settings.metadata() != null && !active.isEmpty()) {
+            Output meta = new Output(settings.metadata(), settings.output().ifExists(), false,
+                    settings.output().createDirs());
+            try {
+                metadataTarget = meta.resolve(active.get(0).spec().defaultName() + ".metadata", false, false);
+                if (metadataTarget.kind() == Output.Kind.DEVICE || metadataTarget.kind() == Output.Kind.SKIP) {
+                    throw new Outcome.Problem(Outcome.TARGET_EXISTS, "--metadata " + metadataTarget.shown()
+                            + (metadataTarget.kind() == Output.Kind.SKIP ? " exists" : " is a block device"));
                 }
-                if (Files.isDirectory(target)) {
-                    return io.fail(Outcome.FAILURE, "output is a directory: " + target, null);
+            } catch (Outcome.Problem e) {
+                display.failed(e.getMessage());
+                active.clear();
+                return Outcome.worst(worst, e.outcome());
+            }
+        }
+        return worst;
+    }
+
+    /** Removes the temporary files of dead wdsget processes from every output directory (said under -v). */
+    private void removeStaleParts(List<Job> active) {
+        Set<Path> dirs = new LinkedHashSet<>();
+        for (Job j : active) {
+            Path d = j.target().directory();
+            if (d != null) {
+                dirs.add(d);
+            }
+        }
+        for (Path d : dirs) {
+            StaleParts.clean(d, m -> {
+                if (settings.verbose()) {
+                    display.note(m);
                 }
-                if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                    switch (ifExists) {
-                        case FAIL -> {
-                            return io.fail(Outcome.TARGET_EXISTS, "output exists: " + target
-                                    + "; use --if-exists=overwrite to replace it or --if-exists=skip", null);
-                        }
-                        case SKIP -> {
-                            display.note("skipped", Map.of("output", target));
-                            return Outcome.SUCCESS.exitCode();
-                        }
-                        case OVERWRITE -> { }
+            });
+        }
+    }
+
+    /** Runs every object's session, at most {@code parallel} at once; the worst outcome. */
+    private Outcome receiveAll(Transport transport, List<Job> active) {
+        Semaphore slots = new Semaphore(Math.max(1, settings.parallel()));
+        Outcome worst = Outcome.SUCCESS;
+        try (ExecutorService threads = Executors.newThreadPerTaskExecutor(
+                Thread.ofPlatform().daemon().name("wdsget-job-", 0).factory())) {
+            List<Future<Outcome>> results = new ArrayList<>();
+            for (Job j : active) {
+                results.add(threads.submit(() -> {
+                    slots.acquire();
+                    try {
+                        return receive(transport, j, active.size() > 1);
+                    } finally {
+                        slots.release();
+                    }
+                }));
+            }
+            for (Future<Outcome> r : results) {
+                try {
+                    worst = Outcome.worst(worst, r.get());
+                } catch (ExecutionException e) {
+                    display.failed("internal error: " + e.getCause());
+                    worst = Outcome.worst(worst, Outcome.FAILURE);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    stop(Outcome.Stop.signal());
+                }
+            }
+        }
+        return worst;
+    }
+
+    /** One object, from opening its output to its summary; its outcome. */
+    private Outcome receive(Transport transport, Job job, boolean several) {
+        Sink sink = job.sink();
+        String prefix = several ? job.request().objectName() + ": " : "";
+        try {
+            checkStop();
+            sink.prepare();
+            checkStop();
+            Receiver receiver = new Receiver(sink, job.progress(), job.spec().syntheticSeed(), metadataTarget != null);
+            job.receiver(receiver);
+            long started = System.nanoTime();
+            Transport.Running running;
+            synchronized (this) {
+                checkStop();
+                running = transport.start(job.request(), receiver);
+                job.running(running);
+            }
+            try {
+                running.completion().get();
+            } finally {
+                running.close();
+            }
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+            long bytes = job.progress().received();
+            String digest = sink.commit(settings.sha256(), this::checkStop);
+            job.progress().end(false);
+            if (metadataTarget != null) {
+                saveMetadata(receiver.metadata(), prefix);
+            }
+            boolean synthetic = job.spec().syntheticSeed() != null;
+            String verified = synthetic ? "content"
+                    : digest != null && settings.sha256() != null && !settings.sha256().isEmpty() ? "sha256" : null;
+            display.finished(job, new Display.Summary(job.request().objectName(), bytes, elapsed, sink.shown(), digest,
+                    verified, synthetic ? receiver.blocks() : -1, synthetic ? receiver.outOfOrder() : -1));
+            return Outcome.SUCCESS;
+        } catch (Throwable t) {
+            sink.abort();
+            job.progress().end(true);
+            Outcome.Stop s = stop;
+            Throwable cause = Outcome.unwrap(t);
+            Outcome.Failure f = Outcome.classify(cause, job.request(), s);
+            if (s == null) {
+                display.failed(prefix + f.message() + (cause instanceof Outcome.Problem ? "" : "; " + sink.abandoned()));
+                if (settings.verbose()) {
+                    synchronized (display) {
+                        cause.printStackTrace(context.err());
                     }
                 }
-                staging = dir.resolve("." + target.getFileName() + ".wdsget-" + ProcessHandle.current().pid());
             }
-            return receive(display, target, staging);
-        } catch (Throwable t) {
-            Outcome.Failure f = Outcome.classify(t, request, interrupted);
-            return io.fail(f.outcome(), f.message(), t);
-        } finally {
-            if (staging != null) {
-                try {
-                    Files.deleteIfExists(staging);
-                } catch (IOException e) {
-                    io.err().println("wdsget: warning: could not delete " + staging + ": " + e.getMessage());
-                }
-            }
+            return f.outcome();
         }
     }
 
-    private int receive(Display display, Path target, Path staging) throws Exception {
-        ContentHandler sink = staging != null ? ContentHandlers.toFile(staging) : ContentHandlers.discarding();
-        Receiver receiver = new Receiver(sink, target == null ? null : target.getParent(), syntheticSeed);
-        ContentHandler handler = ContentHandlers.withProgress(receiver, display, display.intervalMillis());
-
-        long started;
-        long bytes;
-        try (WdsClient client = WdsClient.open();
-             Session session = client.newSession(request, handler)) {
-            Thread hook = new Thread(() -> onSignal(session), "wdsget-cancel");
-            Runtime.getRuntime().addShutdownHook(hook);
-            try {
-                display.begin(request, target);
-                started = System.nanoTime();
-                session.start().join();
-                bytes = session.status().bytesReceived();
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running: it waits for this transfer to report
-                }
+    /** Writes the metadata (when the server sent some) to {@code --metadata}. */
+    private void saveMetadata(byte[] metadata, String prefix) throws IOException {
+        Output.Target t = metadataTarget;
+        if (metadata == null) {
+            if (!settings.quiet()) {
+                display.note("note: " + prefix + "the server sent no metadata; " + t.shown() + " was not written");
             }
+            return;
         }
-        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-
-        String digest = null;
-        if (sha256 != null && staging != null) {
-            digest = sha256(staging);
-            if (!sha256.isEmpty() && !digest.equalsIgnoreCase(sha256)) {
-                throw new Outcome.Problem(Outcome.VERIFICATION_FAILED, "verification failed: SHA-256 is " + digest
-                        + ", expected " + sha256.toLowerCase(Locale.ROOT) + "; the output was not written");
-            }
-        }
-        if (staging != null) {
-            place(staging, target);
-        }
-        boolean synthetic = syntheticSeed != null;
-        String verified = synthetic ? "content" : digest != null && !sha256.isEmpty() ? "sha256" : null;
-        display.end(new Display.Summary(bytes, elapsed, target, digest, verified,
-                synthetic ? receiver.blocks() : -1, synthetic ? receiver.outOfOrder() : -1));
-        return Outcome.SUCCESS.exitCode();
-    }
-
-    /** The shutdown hook's body: cancel, then let {@link #run()} clean up and report before the JVM exits. */
-    private void onSignal(Session session) {
-        interrupted = true;
         try {
-            session.cancel();
-        } catch (Throwable alreadyClosed) {
-            // the session finished meanwhile: run() sees the interrupt flag while hashing or placing
+            switch (t.kind()) {
+                case FILE -> {
+                    Path temp = StaleParts.createTemp(t.path().getParent(), t.path().getFileName().toString());
+                    try {
+                        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                            write(ch, metadata);
+                            ch.force(true);
+                        }
+                        place(temp, t);
+                    } finally {
+                        Files.deleteIfExists(temp);
+                    }
+                }
+                case STDOUT -> write(context.stdout().get(), metadata);
+                default -> {
+                    try (FileChannel ch = FileChannel.open(t.path(), StandardOpenOption.WRITE)) {
+                        write(ch, metadata);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new Outcome.Problem(Outcome.FAILURE, "the object was received, but saving its metadata to "
+                    + t.shown() + " failed: " + e.getMessage());
         }
+    }
+
+    private static void write(WritableByteChannel ch, byte[] bytes) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) {
+            ch.write(b);
+        }
+    }
+
+    private static void place(Path temp, Output.Target t) throws IOException {
+        if (t.replace()) {
+            try {
+                Files.move(temp, t.path(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, t.path(), StandardCopyOption.REPLACE_EXISTING);
+            }
+        } else {
+            try {
+                Files.move(temp, t.path());
+            } catch (FileAlreadyExistsException e) {
+                throw new IOException(t.shown() + " appeared meanwhile (use --if-exists=overwrite)");
+            }
+        }
+    }
+
+    private void checkStop() throws Outcome.Problem {
+        Outcome.Stop s = stop;
+        if (s != null) {
+            throw new Outcome.Problem(s.outcome(), s.message());
+        }
+    }
+
+    /** What the stopped run left behind, for its one line. */
+    private String abandoned(List<Job> active) {
+        List<String> left = new ArrayList<>();
+        for (Job j : active) {
+            if (j.progress().failed()) {
+                left.add(j.sink().abandoned());
+            }
+        }
+        if (left.isEmpty()) {
+            return "every object had already arrived";
+        }
+        List<String> distinct = List.copyOf(new LinkedHashSet<>(left));
+        return active.size() == 1 ? distinct.get(0)
+                : left.size() + " of " + active.size() + " objects unfinished: " + String.join(", ", distinct);
+    }
+
+    /** Stops the run: the first reason wins; every session is cancelled and every blocked output unblocked. */
+    void stop(Outcome.Stop why) {
+        List<Job> all;
+        synchronized (this) {
+            if (stop != null) {
+                return;
+            }
+            stop = why;
+            all = List.copyOf(jobs);
+        }
+        for (Job j : all) {
+            Transport.Running r = j.running();
+            if (r != null) {
+                r.cancel();
+            }
+            j.sink().interrupt();
+        }
+    }
+
+    /** The shutdown hook's body: stop, then let {@link #run()} clean up and report before the JVM exits. */
+    private void onSignal() {
+        stop(Outcome.Stop.signal());
         try {
             reported.await(HOOK_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Moves the verified staging file onto the output, replacing it only under --if-exists=overwrite. */
-    private void place(Path staging, Path target) throws IOException {
-        checkInterrupted();
-        if (ifExists == IfExists.OVERWRITE) {
-            Files.move(staging, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } else {
-            try {
-                // no ATOMIC_MOVE: on Linux a rename would silently replace a file created meanwhile
-                Files.move(staging, target);
-            } catch (FileAlreadyExistsException e) {
-                throw new Outcome.Problem(Outcome.TARGET_EXISTS, "output appeared during the transfer: " + target
-                        + "; the received object was discarded (use --if-exists=overwrite)");
-            }
-        }
-    }
-
-    private String sha256(Path file) throws IOException {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
-        ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            while (ch.read(buf) >= 0) {
-                checkInterrupted();
-                buf.flip();
-                md.update(buf);
-                buf.clear();
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
-
-    private void checkInterrupted() throws Outcome.Problem {
-        if (interrupted) {
-            throw new Outcome.Problem(Outcome.CANCELLED, "cancelled by signal; no output was written "
-                    + Outcome.code(Win32Error.ERROR_CANCELLED.code()));
-        }
-    }
-
-    /** The output and error streams, and whether standard output is a terminal. */
-    record CliIo(PrintStream out, PrintStream err, boolean terminal, boolean verbose) {
-
-        /** Prints {@code wdsget: <message>} (and the stack trace under --verbose); returns the exit code. */
-        int fail(Outcome outcome, String message, Throwable t) {
-            err.println("wdsget: " + message);
-            if (verbose && t != null) {
-                t.printStackTrace(err);
-            }
-            err.flush();
-            return outcome.exitCode();
         }
     }
 }

@@ -1,70 +1,138 @@
 package io.github.wdstci.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 import io.github.wdstci.TransferRequest;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
-/** The options {@code get} and {@code demo} share: the client cache, where the object goes, what is shown. */
+/**
+ * The options {@code get} and {@code demo} share: the client cache, where the
+ * object goes, how it is checked, what is shown.
+ */
 final class TransferOptions {
 
-    @Option(names = "--cache-size", paramLabel = "SIZE", defaultValue = "32MiB", converter = ByteSize.Converter.class,
-            description = "Bytes received but not yet written that the client may hold (0: no limit; "
-                    + "default: ${DEFAULT-VALUE}).")
-    long cacheSize;
+    /** Below this, the cache size makes the transport cut the object into tiny blocks. */
+    static final long SMALL_CACHE = 64 << 10;
+
+    /** The largest cache size ({@code ulCacheSize} is 32-bit). */
+    static final long MAX_CACHE = 0xFFFF_FFFFL;
 
     @Option(names = {"-o", "--output"}, paramLabel = "PATH",
-            description = "File to write; a directory receives the object under its own name.")
-    Path output;
+            description = {"Where the object goes: a file (replaced atomically, only with --if-exists=overwrite);"
+                    + " a directory, or a path ending in /, to receive it under its own name;"
+                    + " a block device, written in place (with --device); a FIFO or character device,"
+                    + " or - for standard output, streamed in order.",
+                    "A symbolic link is written through to its target and stays a link."})
+    String output;
 
     @Option(names = "--if-exists", paramLabel = "POLICY", defaultValue = "fail",
-            description = "When the output exists: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    Transfer.IfExists ifExists;
+            description = "When the output file exists: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Output.IfExists ifExists;
+
+    @Option(names = "--device", description = "Confirm that --output is a block device to overwrite in place.")
+    boolean device;
+
+    @Option(names = "--create-dirs", description = "Create the output directory (and its parents) when missing.")
+    boolean createDirs;
 
     @Option(names = "--sha256", arity = "0..1", paramLabel = "HEX", fallbackValue = "",
-            description = "Print the SHA-256 of the result; with HEX, also require it to match "
-                    + "(a mismatch keeps nothing and exits with 7).")
+            description = "Print the SHA-256 of what was received (alone with -q); with HEX, also require it to match"
+                    + " (a mismatch keeps no file and exits with 7).")
     String sha256;
 
+    @Option(names = "--metadata", paramLabel = "FILE",
+            description = "Save the object's metadata (as the server sends it) to FILE.")
+    String metadata;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.Converter.class,
+            description = "Give up (exit 9) when the whole transfer takes longer than this, e.g. 90s, 30m, 1h30m.")
+    Duration timeout;
+
+    @Option(names = "--cache-size", paramLabel = "SIZE", defaultValue = "32MiB", converter = ByteSize.Converter.class,
+            description = "Bytes received but not yet written that the client may hold; it also bounds the block size"
+                    + " (0: no limit; at most 4294967295; default: ${DEFAULT-VALUE}).")
+    long cacheSize;
+
+    @Option(names = {"-j", "--parallel"}, paramLabel = "N", defaultValue = "4",
+            description = "Objects received at the same time (default: ${DEFAULT-VALUE}).")
+    int parallel;
+
+    @Option(names = "--spool-dir", paramLabel = "DIR",
+            description = "Where blocks that arrive ahead of their turn wait while streaming to standard output,"
+                    + " a FIFO or a character device (default: the temporary directory).")
+    Path spoolDir;
+
     @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
-            description = "${COMPLETION-CANDIDATES}: a live bar on a terminal, key=value lines otherwise "
-                    + "(default: ${DEFAULT-VALUE}).")
+            description = "${COMPLETION-CANDIDATES}: a live bar on a terminal, key=value lines otherwise"
+                    + " (default: ${DEFAULT-VALUE}).")
     Display.Mode progress;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress and no summary; errors only.")
+    @Option(names = {"-q", "--quiet"}, description = "No progress, no notes and no summary: errors only"
+            + " (and the hash, with --sha256).")
     boolean quiet;
 
-    @Option(names = {"-v", "--verbose"}, description = "Stack traces with errors.")
+    @Option(names = {"-v", "--verbose"}, description = "Stack traces with errors; say which stale partial files"
+            + " of killed runs were removed.")
     boolean verbose;
 
-    Display.Mode mode() {
-        return quiet ? Display.Mode.NONE : progress;
+    /** Library field names, as its messages use them, and the option a user gives instead. */
+    private static final Map<String, String> FIELDS = Map.of(
+            "server", "--server", "namespace", "--namespace", "objectName", "OBJECT", "cacheSize", "--cache-size",
+            "authLevel", "--auth");
+
+    /**
+     * Builds a request with this cache size.
+     *
+     * @throws CommandLine.ParameterException naming the option, when the library refuses a value
+     */
+    TransferRequest request(CommandLine.Model.CommandSpec spec, TransferRequest.Builder builder) {
+        if (cacheSize > MAX_CACHE) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--cache-size must be at most "
+                    + MAX_CACHE + " bytes (4GiB - 1): " + cacheSize);
+        }
+        if (parallel < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--parallel must be at least 1: " + parallel);
+        }
+        try {
+            return builder.cacheSize(cacheSize).build();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), optionNames(e.getMessage()), e);
+        }
     }
 
-    /** The output file: {@code --output}, or the name in {@code defaultName} inside it when it is a directory. */
-    Path target(String defaultName) {
-        if (output == null) {
-            return Path.of(defaultName);
+    /** A library message with its field name replaced by the option's ({@code objectName ...} → {@code OBJECT ...}). */
+    static String optionNames(String message) {
+        String m = String.valueOf(message);
+        int space = m.indexOf(' ');
+        String first = space < 0 ? m : m.substring(0, space);
+        String option = FIELDS.get(first);
+        return option == null ? m : option + m.substring(first.length());
+    }
+
+    /** The warning for a cache so small that blocks become tiny, or null. */
+    String cacheWarning() {
+        if (cacheSize > 0 && cacheSize < SMALL_CACHE) {
+            return "warning: --cache-size " + ByteSize.format(cacheSize) + " also caps every block at "
+                    + ByteSize.format(cacheSize) + ", which makes the transfer very slow (default: 32MiB)";
         }
-        return Files.isDirectory(output) ? output.resolve(defaultName) : output;
+        return null;
     }
 
     /**
-     * The transfer of what {@code request} names (its cache size set here) into {@code target}.
+     * The run of these objects with these options.
      *
-     * @param syntheticSeed the synthetic object's seed, to verify its content; null for none
-     * @throws CommandLine.ParameterException when the request is invalid (the message names the field)
+     * @param keepless     without --output, keep nothing (demo) instead of writing files
+     * @param standInNote  whether to say on stderr that the transport is the stand-in
      */
-    Transfer transfer(CommandLine.Model.CommandSpec spec, TransferRequest.Builder request, Path target,
-                      Long syntheticSeed, WdsGet.Context context) {
-        TransferRequest r;
-        try {
-            r = request.cacheSize(cacheSize).build();
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
-        }
-        return new Transfer(r, target, ifExists, sha256, syntheticSeed, mode(), context.io(verbose));
+    Transfer transfer(List<Job.Spec> specs, boolean keepless, boolean standInNote, WdsGet.Context context) {
+        Display.Mode mode = quiet ? Display.Mode.NONE : progress;
+        Path spool = spoolDir != null ? spoolDir : Path.of(System.getProperty("java.io.tmpdir"));
+        Transfer.Settings settings = new Transfer.Settings(new Output(output, ifExists, device, createDirs), sha256,
+                metadata, timeout, parallel, spool, mode, quiet, verbose, standInNote, quiet ? null : cacheWarning());
+        return new Transfer(specs, keepless, settings, context);
     }
 }

@@ -1,15 +1,17 @@
 package io.github.wdstci.cli;
 
-import java.io.Console;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.charset.Charset;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.nio.channels.WritableByteChannel;
 import java.util.Properties;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -25,58 +27,84 @@ import picocli.CommandLine.Command;
 @Command(name = "wdsget", mixinStandardHelpOptions = true, versionProvider = WdsGet.Version.class,
         description = "Receive objects from a Windows Deployment Services server by multicast.",
         synopsisSubcommandLabel = "COMMAND",
+        subcommands = {GetCommand.class, DemoCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class,
+                AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",
-        footer = {"", "Run 'wdsget COMMAND --help' for a command's options."})
+        exitCodeList = {
+                "   0:success",
+                "   1:other failure",
+                "   2:invalid command line",
+                "   3:object or namespace not found",
+                "   4:server unreachable",
+                "   5:access denied",
+                "   6:disk full (or the device is too small)",
+                "   7:verification failed (SHA-256 or content)",
+                "   8:output exists (see --if-exists and --device)",
+                "   9:timed out (see --timeout)",
+                " 130:cancelled (Ctrl-C or the transport)",
+                " 143:terminated (SIGTERM)"},
+        footer = {"", "With several objects the exit code is that of the worst outcome, in this order: "
+                + "130, 9, 7, 6, 5, 4, 3, 1, 8.",
+                "", "Run 'wdsget help COMMAND' for a command's options; 'wdsget doctor' checks the setup."})
 public final class WdsGet implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    private WdsGet() {
+    private final Context context;         // null when picocli's tools build the command for documentation
+
+    /** For picocli's tools (man page, completion script): a command that is described, never run. */
+    WdsGet() {
+        this(null);
+    }
+
+    private WdsGet(Context context) {
+        this.context = context;
     }
 
     /** Runs wdsget and exits the JVM with its exit code. */
     public static void main(String[] args) {
-        Console c = System.console();
-        int code = execute(args, System.out, System.err, c != null && c.isTerminal());
-        System.exit(code);
+        Supplier<WritableByteChannel> stdout = new Supplier<>() {
+            private WritableByteChannel channel;
+
+            @Override
+            public synchronized WritableByteChannel get() {
+                if (channel == null) {
+                    System.out.flush();
+                    channel = new FileOutputStream(FileDescriptor.out).getChannel();
+                }
+                return channel;
+            }
+        };
+        Context c = new Context(System.out, System.err, Tty.stdoutIsTerminal(), Tty.stderrIsTerminal(),
+                Tty::stdoutWidth, Tty::stderrWidth, stdout);
+        System.exit(execute(args, c));
     }
 
     /**
      * Runs wdsget in this JVM (what {@link #main} does, without exiting).
      *
-     * @param terminal whether {@code out} is a terminal (selects the progress bar)
      * @return the exit code
      */
-    static int execute(String[] args, PrintStream out, PrintStream err, boolean terminal) {
-        Context context = new Context(out, err, terminal);
-        CommandLine cli = new CommandLine(new WdsGet())
-                .addSubcommand(new GetCommand(context))
-                .addSubcommand(new DemoCommand(context))
+    static int execute(String[] args, Context context) {
+        CommandLine.IFactory defaults = CommandLine.defaultFactory();
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> cls) throws Exception {
+                return cls == WdsGet.class ? cls.cast(new WdsGet(context)) : defaults.create(cls);
+            }
+        };
+        CommandLine cli = new CommandLine(WdsGet.class, factory)
                 .setCaseInsensitiveEnumValuesAllowed(true)
-                .setOut(new PrintWriter(out, true, charset(out)))
-                .setErr(new PrintWriter(err, true, charset(err)))
+                .setOut(new PrintWriter(context.out(), true, context.out().charset()))
+                .setErr(new PrintWriter(context.err(), true, context.err().charset()))
                 .setParameterExceptionHandler(WdsGet::usageError)
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    err.println("wdsget: internal error: " + e);
-                    e.printStackTrace(err);
+                    context.err().println("wdsget: internal error: " + e);
+                    e.printStackTrace(context.err());
                     return Outcome.FAILURE.exitCode();
                 });
-        cli.getCommandSpec().usageMessage().exitCodeList(exitCodes());
         return cli.execute(args);
-    }
-
-    private static Map<String, String> exitCodes() {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (String s : Outcome.helpList()) {
-            int colon = s.indexOf(':');
-            m.put(String.format("%4s", s.substring(0, colon)), s.substring(colon + 1));
-        }
-        return m;
-    }
-
-    private static Charset charset(PrintStream s) {
-        return s.charset();
     }
 
     /** A usage error: the message and where to find help, not the whole usage text. */
@@ -92,31 +120,58 @@ public final class WdsGet implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: get or demo");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: get, demo, doctor or help");
     }
 
-    /** What the commands need from the process: streams and whether output is a terminal. */
-    record Context(PrintStream out, PrintStream err, boolean terminal) {
-        Transfer.CliIo io(boolean verbose) {
-            return new Transfer.CliIo(out, err, terminal, verbose);
-        }
+    /** The process around the commands. */
+    Context context() {
+        return context;
     }
 
-    /** {@code --version}: wdsget's version, the JDK and the platform. */
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() throws IOException {
-            Properties p = new Properties();
-            try (InputStream in = WdsGet.class.getResourceAsStream("wdsget.properties")) {
-                if (in != null) {
-                    p.load(in);
-                }
+    /**
+     * What the commands need from the process.
+     *
+     * @param out         standard output (text)
+     * @param err         standard error
+     * @param outTerminal whether standard output is a terminal
+     * @param errTerminal whether standard error is a terminal
+     * @param outWidth    standard output's terminal width
+     * @param errWidth    standard error's terminal width
+     * @param stdout      standard output as a channel, for an object's bytes ({@code -o -})
+     */
+    record Context(PrintStream out, PrintStream err, boolean outTerminal, boolean errTerminal,
+                   IntSupplier outWidth, IntSupplier errWidth, Supplier<WritableByteChannel> stdout) {
+    }
+
+    /** wdsget's version, from the build. */
+    static String version() {
+        Properties p = new Properties();
+        try (InputStream in = WdsGet.class.getResourceAsStream("wdsget.properties")) {
+            if (in != null) {
+                p.load(in);
             }
-            return new String[] {
-                    "wdsget " + p.getProperty("version", "(unknown version)"),
-                    "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + "), "
-                            + System.getProperty("os.name") + " " + System.getProperty("os.arch"),
-            };
+        } catch (IOException e) {
+            // reported as unknown
+        }
+        return p.getProperty("version", "(unknown version)");
+    }
+
+    /** The JDK, as {@code --version} and {@code doctor} show it. */
+    static String java() {
+        return "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + "), "
+                + System.getProperty("os.name") + " " + System.getProperty("os.arch");
+    }
+
+    /** {@code --version}: wdsget's version, the JDK and the platform, and (when run) the transport library. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public String[] getVersion() {
+            boolean run = spec != null && spec.userObject() instanceof WdsGet w && w.context != null;
+            return run ? new String[] {"wdsget " + version(), java(), "Transport: " + Transport.identify().text()}
+                    : new String[] {"wdsget " + version()};
         }
     }
 }

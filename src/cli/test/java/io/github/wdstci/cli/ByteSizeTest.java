@@ -12,13 +12,14 @@ class ByteSizeTest {
 
     @ParameterizedTest
     @CsvSource({"0, 0", "4096, 4096", "12B, 12", "64K, 65536", "64kib, 65536", "32MiB, 33554432",
-            "1G, 1073741824", "2TiB, 2199023255552", "' 5M ', 5242880"})
+            "1G, 1073741824", "2TiB, 2199023255552", "' 5M ', 5242880", "1GB, 1000000000", "1.5GiB, 1610612736",
+            "1kB, 1000", "1KB, 1000", "2.5MB, 2500000", "0.5KiB, 512", "3 MiB, 3145728", "1.5, 2", "1PB, 1000000000000000"})
     void parses(String text, long bytes) {
         assertThat(ByteSize.parse(text)).isEqualTo(bytes);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "MiB", "-1", "1.5G", "12Q", "1KB", "8589934592G", "99999999999999999999"})
+    @ValueSource(strings = {"", "MiB", "-1", "1.5.5G", "12Q", "1KiBB", "8589934592G", "99999999999999999999", "8EiB", "1 2", "."})
     void refuses(String text) {
         assertThatThrownBy(() -> ByteSize.parse(text)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'" + text + "'");
@@ -40,5 +41,27 @@ class ByteSizeTest {
         assertThat(Display.Lines.quote("a b")).isEqualTo("\"a b\"");
         assertThat(Display.Lines.quote("say \"x\\y\"")).isEqualTo("\"say \\\"x\\\\y\\\"\"");
         assertThat(Display.Lines.quote("")).isEqualTo("\"\"");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"90, 90000", "90s, 90000", "500ms, 500", "5m, 300000", "1h30m, 5400000", "1.5h, 5400000",
+            "2d, 172800000", "PT5M, 300000", "pt1h, 3600000"})
+    void parsesDurations(String text, long millis) {
+        assertThat(Durations.parse(text).toMillis()).isEqualTo(millis);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "soon", "5x", "0", "0s", "-5s", "5m3", "PT-1S", "m"})
+    void refusesDurations(String text) {
+        assertThatThrownBy(() -> Durations.parse(text)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'" + text + "'");
+    }
+
+    @Test
+    void formatsDurations() {
+        assertThat(Durations.format(java.time.Duration.ofSeconds(5400))).isEqualTo("1h30m");
+        assertThat(Durations.format(java.time.Duration.ofSeconds(1))).isEqualTo("1s");
+        assertThat(Durations.format(java.time.Duration.ofMillis(1500))).isEqualTo("1.5s");
+        assertThat(Durations.format(java.time.Duration.ofMillis(250))).isEqualTo("250ms");
     }
 }

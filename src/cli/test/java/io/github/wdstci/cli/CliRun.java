@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,15 +28,29 @@ record CliRun(int exitCode, String out, String err) {
         return inProcess(false, args);
     }
 
+    /** Runs wdsget in this JVM; {@code terminal}: standard output and error count as an 80-column terminal. */
     static CliRun inProcess(boolean terminal, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code;
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
              PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = WdsGet.execute(args, o, e, terminal);
+            WritableByteChannel data = Channels.newChannel(o);
+            code = WdsGet.execute(args, new WdsGet.Context(o, e, terminal, terminal, () -> 80, () -> 80, () -> data));
         }
         return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Runs wdsget in this JVM, its standard output binary (for {@code -o -}): the bytes written there. */
+    static byte[] inProcessBytes(List<String> args, ByteArrayOutputStream err, int[] exit) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            WritableByteChannel data = Channels.newChannel(out);
+            exit[0] = WdsGet.execute(args.toArray(String[]::new),
+                    new WdsGet.Context(o, e, false, false, () -> 80, () -> 80, () -> data));
+        }
+        return out.toByteArray();
     }
 
     /** Every standard-output line, each checked to be a {@code kind key=value...} line. */
@@ -65,11 +81,17 @@ record CliRun(int exitCode, String out, String err) {
         return fields;
     }
 
+    /** Standard error without notes ({@code wdsget: note: ...}, e.g. the stand-in's). */
+    List<String> errors() {
+        return err.lines().filter(l -> !l.startsWith("wdsget: note: ")).toList();
+    }
+
     /** Asserts the error output is the one line of a classified failure with this Win32 name. */
     void assertOneLineError(int expectedExit, String fragment, String win32Name) {
         assertThat(exitCode).as("exit code; stderr: %s", err).isEqualTo(expectedExit);
-        assertThat(err.lines().toList()).as("stderr").hasSize(1);
-        assertThat(err).startsWith("wdsget: ").contains(fragment).contains("(" + win32Name + ", ")
+        assertThat(errors()).as("stderr").hasSize(1);
+        assertThat(errors().get(0)).startsWith("wdsget: ").contains(fragment).contains("(" + win32Name + ", ")
                 .doesNotContain("\tat ").doesNotContain("Exception");
+        assertThat(err.lines().filter(l -> l.startsWith("wdsget: note: "))).as("notes").hasSizeLessThanOrEqualTo(1);
     }
 }

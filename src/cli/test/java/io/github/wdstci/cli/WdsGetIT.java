@@ -1,10 +1,13 @@
 package io.github.wdstci.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,8 +16,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,17 +29,28 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * target/wdsget.jar as a separate process ({@code java -jar}, standard output
- * a pipe), after {@code package}: the manifest, exit codes through
- * System.exit, line output, and Ctrl-C.
+ * target/wdsget.jar as a separate process ({@code java -jar}), after
+ * {@code package}: the manifest, exit codes through System.exit, line output,
+ * streaming to a pipe, and Ctrl-C / SIGTERM in every display mode, on a real
+ * pseudo-terminal too. Each run gets a temporary directory of its own
+ * ({@code java.io.tmpdir}) so that what it leaves there can be checked.
  */
 class WdsGetIT {
 
     /** Guards against a hung child; not a timing assertion. */
     private static final long GUARD_SECONDS = 120;
 
+    /** 256 blocks of 1 MiB, 20 ms apart: about 5 s, long enough to be interrupted while running. */
+    private static final String SLOW = "256MiB?block=1MiB&delay=20ms";
+
     @TempDir
     Path dir;
+
+    @TempDir
+    Path tmp;
+
+    /** What the JVM leaves in its temporary directory after a clean run (the stand-in's copy, or nothing). */
+    private List<String> cleanTmp;
 
     static Path jar() {
         Path jar = Path.of(System.getProperty("wdsget.jar", "target/wdsget.jar"));
@@ -41,12 +58,13 @@ class WdsGetIT {
         return jar;
     }
 
-    static List<String> command(String... args) {
+    List<String> command(String... args) {
         List<String> cmd = new ArrayList<>();
         // SIGINT and SIGTERM back to their default action: a JVM started with them ignored
         // (e.g. under nohup or as a background job of a script) would not run its shutdown hooks.
         cmd.addAll(List.of("env", "--default-signal=INT,TERM"));
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Djava.io.tmpdir=" + tmp);
         cmd.add("-jar");
         cmd.add(jar().toString());
         cmd.addAll(List.of(args));
@@ -55,6 +73,7 @@ class WdsGetIT {
 
     CliRun run(String... args) throws Exception {
         Process p = new ProcessBuilder(command(args)).directory(dir.toFile()).start();
+        p.getOutputStream().close();
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
         if (!p.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)) {
@@ -64,25 +83,66 @@ class WdsGetIT {
         return new CliRun(p.exitValue(), out.get(), err.get());
     }
 
-    static String read(java.io.InputStream in) {
+    static String read(InputStream in) {
+        return new String(readBytes(in), StandardCharsets.UTF_8);
+    }
+
+    static byte[] readBytes(InputStream in) {
         try {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return in.readAllBytes();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
-    List<String> files() throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
+    static List<String> list(Path d) throws IOException {
+        try (Stream<Path> s = Files.list(d)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
 
+    List<String> files() throws IOException {
+        return list(dir);
+    }
+
+    /** Waits (bounded) until the condition holds. */
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD_SECONDS);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("gave up waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** Whether this run's temporary file is in the output directory: its session has started. */
+    boolean partialFileExists() {
+        try {
+            return files().stream().anyMatch(f -> f.matches("\\..*\\.wdsget-\\d+\\.part"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @BeforeEach
+    void cleanRun() throws Exception {
+        CliRun r = run("doctor");
+        assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+        cleanTmp = list(tmp);
+    }
+
+    /** Nothing in the output directory, and nothing more in the temporary directory than a clean run leaves. */
+    void assertNothingLeftBehind() throws IOException {
+        assertThat(files()).as("no partial file, no target").isEmpty();
+        assertThat(list(tmp)).as("no more in the temporary directory than a clean run leaves").isEqualTo(cleanTmp);
+    }
+
     @Test
-    void theJarRunsWithoutFlagsAndPrintsItsVersion() throws Exception {
+    void theJarRunsWithoutFlagsAndNamesItsTransport() throws Exception {
         CliRun r = run("--version");
         assertThat(r.exitCode()).isZero();
-        assertThat(r.out()).startsWith("wdsget ").contains("Java ");
+        assertThat(r.out()).startsWith("wdsget ").contains("Java ").contains("Transport: stand-in: loopback, no network (");
         assertThat(r.err()).as("no native-access warning: the manifest enables it").isEmpty();
     }
 
@@ -98,6 +158,7 @@ class WdsGetIT {
                 .containsEntry("blocks", "512");
         assertThat(Double.parseDouble(done.get("seconds"))).isPositive();
         assertThat(Long.parseLong(done.get("rate"))).isPositive();
+        assertNothingLeftBehind();
     }
 
     @Test
@@ -109,6 +170,22 @@ class WdsGetIT {
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.record("done")).containsEntry("sha256", sha).containsEntry("verified", "sha256");
         assertThat(files()).containsExactly("image.bin");
+    }
+
+    @Test
+    void standardOutputStreamsTheExactBytesOfAShuffledObjectToAPipe() throws Exception {
+        Process p = new ProcessBuilder(command("get", "-s", "wds01", "-n", "synthetic",
+                "24MiB?order=shuffle&block=64KiB&seed=17", "-o", "-")).directory(dir.toFile()).start();
+        p.getOutputStream().close();
+        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readBytes(p.getInputStream()));
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        assertThat(p.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(err.get()).isZero();
+        byte[] bytes = out.get();
+        assertThat(bytes).hasSize(24 << 20);
+        assertThat(WdsGetTest.sha256(bytes)).isEqualTo(WdsGetTest.syntheticSha256(24 << 20, 17));
+        assertThat(err.get()).as("the display goes to stderr").contains("done ");
+        assertNothingLeftBehind();
     }
 
     static Stream<Arguments> failures() {
@@ -127,45 +204,121 @@ class WdsGetIT {
         CliRun r = run(a.toArray(String[]::new));
 
         r.assertOneLineError(exit, words, win32);
-        assertThat(files()).isEmpty();
+        assertNothingLeftBehind();
     }
 
-    @ParameterizedTest(name = "SIG{0} exits with {1}")
-    @CsvSource({"INT, 130", "TERM, 143"})
-    void aSignalDuringTheTransferCancelsAndLeavesNoFile(String signal, int exit) throws Exception {
-        // 256 blocks of 1 MiB, 20 ms apart: about 5 s, long enough to be interrupted while running
-        Process p = new ProcessBuilder(command("get", "-s", "wds01", "-n", "synthetic",
-                "256MiB?block=1MiB&delay=20ms", "-o", "image.bin"))
+    /** The display modes a signal must find ready: lines to a pipe, the bar (forced) to a pipe, quiet. */
+    @ParameterizedTest(name = "SIG{0} with {2} exits with {1}")
+    @CsvSource({"INT, 130, --progress=lines", "TERM, 143, --progress=lines", "INT, 130, --progress=bar",
+            "TERM, 143, --progress=bar", "INT, 130, --quiet", "TERM, 143, --quiet"})
+    void aSignalDuringTheTransferCancelsAndLeavesNothing(String signal, int exit, String mode) throws Exception {
+        Process p = new ProcessBuilder(command("get", "-s", "wds01", "-n", "synthetic", SLOW, "-o", "image.bin", mode))
                 .directory(dir.toFile()).start();
+        p.getOutputStream().close();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-        List<String> lines = new ArrayList<>();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = out.readLine()) != null) {
-                lines.add(line);
-                if (line.startsWith("progress ")) {
-                    break;                     // the session has started: blocks are arriving
-                }
-            }
-            assertThat(lines).as("progress before the signal").last().asString().startsWith("progress ");
-            assertThat(files()).as("only a hidden temporary file while running").allMatch(f -> f.startsWith("."));
+        await("the session to start", this::partialFileExists);
 
-            // bash's built-in kill: /usr/bin/kill (procps) is not on every minimal system
-            Process kill = new ProcessBuilder("bash", "-c", "kill -" + signal + " " + p.pid()).inheritIO().start();
-            assertThat(kill.waitFor()).isZero();
-
-            while ((line = out.readLine()) != null) {
-                lines.add(line);
-            }
-        }
+        // bash's built-in kill: /usr/bin/kill (procps) is not on every minimal system
+        Process kill = new ProcessBuilder("bash", "-c", "kill -" + signal + " " + p.pid()).inheritIO().start();
+        assertThat(kill.waitFor()).isZero();
         if (!p.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("wdsget did not stop after SIG" + signal);
         }
 
-        CliRun r = new CliRun(p.exitValue(), String.join("\n", lines), err.get());
+        CliRun r = new CliRun(p.exitValue(), "", err.get());
         r.assertOneLineError(exit, "cancelled by signal", "ERROR_CANCELLED");
-        assertThat(r.records()).extracting(m -> m.get("kind")).doesNotContain("done");
-        assertThat(files()).as("no partial file, no temporary file").isEmpty();
+        assertThat(r.errors().get(0)).endsWith("; the output was not written");
+        assertThat(out.get()).doesNotContain("done ").doesNotContain("Received ");
+        if (mode.equals("--quiet")) {
+            assertThat(out.get()).isEmpty();
+        }
+        assertNothingLeftBehind();
+    }
+
+    /**
+     * Ctrl-C typed on a real pseudo-terminal with the default display (the
+     * bar): util-linux {@code script} runs wdsget on a new pty, and the byte
+     * 0x03 written to it becomes SIGINT through the pty's line discipline,
+     * exactly as when a person presses Ctrl-C.
+     */
+    @Test
+    void ctrlCOnATerminalWithTheBarCancelsAndLeavesNothing() throws Exception {
+        Process p = onPty("get -s wds01 -n synthetic '" + SLOW + "' -o image.bin");
+        ByteArrayOutputStream screen = new ByteArrayOutputStream();
+        CompletableFuture<Void> copy = CompletableFuture.runAsync(() -> copy(p.getInputStream(), screen));
+        await("the bar on the terminal", () -> partialFileExists() && text(screen).contains("%"));
+        assertThat(text(screen)).as("the default display on a terminal is the bar").contains("ETA ");
+
+        OutputStream keyboard = p.getOutputStream();
+        keyboard.write(0x03);
+        keyboard.flush();
+        if (!p.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("wdsget did not stop after Ctrl-C");
+        }
+        keyboard.close();
+        copy.get(GUARD_SECONDS, TimeUnit.SECONDS);
+
+        String s = text(screen);
+        assertThat(p.exitValue()).as(s).isEqualTo(130);
+        List<String> lines = s.lines().map(l -> l.substring(l.lastIndexOf('\r') + 1)).filter(l -> !l.isBlank())
+                .collect(Collectors.toList());
+        assertThat(lines).as("the last line is the one saying so, on a line of its own").last().asString()
+                .startsWith("wdsget: cancelled by signal (ERROR_CANCELLED, 1223); the output was not written");
+        assertNothingLeftBehind();
+    }
+
+    @Test
+    void sigtermOnATerminalWithTheBarCancelsAndLeavesNothing() throws Exception {
+        Process p = onPty("get -s wds01 -n synthetic '" + SLOW + "' -o image.bin");
+        ByteArrayOutputStream screen = new ByteArrayOutputStream();
+        CompletableFuture<Void> copy = CompletableFuture.runAsync(() -> copy(p.getInputStream(), screen));
+        await("the bar on the terminal", () -> partialFileExists() && text(screen).contains("%"));
+
+        // the shell script runs execs the JVM: it is script's child
+        long jvm = ProcessHandle.of(p.pid()).orElseThrow().children().findFirst().orElseThrow().pid();
+        Process kill = new ProcessBuilder("bash", "-c", "kill -TERM " + jvm).inheritIO().start();
+        assertThat(kill.waitFor()).isZero();
+        if (!p.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("wdsget did not stop after SIGTERM");
+        }
+        p.getOutputStream().close();
+        copy.get(GUARD_SECONDS, TimeUnit.SECONDS);
+        assertThat(p.exitValue()).as(text(screen)).isEqualTo(143);
+        assertThat(text(screen)).contains("wdsget: cancelled by signal");
+        assertNothingLeftBehind();
+    }
+
+    /** wdsget with these arguments (shell words) on a new pseudo-terminal; its stdin is the keyboard. */
+    Process onPty(String args) throws IOException, InterruptedException {
+        assumeTrue(Nodes.run("script", "--version") != null, "util-linux script is not installed");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String shell = "exec env --default-signal=INT,TERM '" + java + "' '-Djava.io.tmpdir=" + tmp + "' -jar '"
+                + jar().toAbsolutePath() + "' " + args;
+        return new ProcessBuilder("script", "-q", "-e", "-c", shell, "/dev/null").directory(dir.toFile())
+                .redirectErrorStream(true).start();
+    }
+
+    static void copy(InputStream in, ByteArrayOutputStream to) {
+        byte[] buf = new byte[8192];
+        try {
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                synchronized (to) {
+                    to.write(buf, 0, n);
+                }
+            }
+        } catch (IOException e) {
+            // the pty closed
+        }
+    }
+
+    static String text(ByteArrayOutputStream b) {
+        synchronized (b) {
+            return b.toString(StandardCharsets.UTF_8);
+        }
     }
 }

@@ -100,7 +100,7 @@ class WdsGetTest {
         assertThat(r.record("request")).containsEntry("namespace", "synthetic");
         List<Map<String, String>> progress = r.records().stream().filter(m -> m.get("kind").equals("progress")).toList();
         assertThat(progress).as("a line at the start and one at the end").hasSizeGreaterThanOrEqualTo(2);
-        assertThat(progress.get(0)).containsEntry("bytes", "0").containsEntry("total", Long.toString(8 << 20));
+        assertThat(progress.get(0)).containsEntry("total", Long.toString(8 << 20));
         assertThat(progress.get(progress.size() - 1)).containsEntry("percent", "100.0").containsEntry("eta", "0");
         assertThat(r.err()).isEmpty();
     }
@@ -145,7 +145,9 @@ class WdsGetTest {
                 "--sha256=" + "0".repeat(64));
 
         assertThat(r.exitCode()).isEqualTo(7);
-        assertThat(r.err()).startsWith("wdsget: verification failed: SHA-256 is " + syntheticSha256(1 << 20, 0));
+        assertThat(r.errors()).singleElement().asString()
+                .startsWith("wdsget: verification failed: SHA-256 is " + syntheticSha256(1 << 20, 0))
+                .endsWith("; the output was not written");
         assertThat(files()).isEmpty();
     }
 
@@ -217,10 +219,13 @@ class WdsGetTest {
 
     @Test
     void onATerminalABarAndASentence() {
-        CliRun r = CliRun.inProcess(true, "demo", "--size", "4MiB", "--seed", "1");
+        // 64 blocks 50 ms apart: the bar (redrawn every 200 ms) is drawn several times while the transfer runs
+        CliRun r = CliRun.inProcess(true, "demo", "--size", "4MiB", "--seed", "1", "--delay", "50ms");
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("%").contains("MiB").contains("Received 4.00 MiB in ")
+        assertThat(r.out()).contains("%").contains("MiB/s").contains("ETA ").contains("Received 4.00 MiB in ")
                 .contains("Verified every byte: 64 blocks");
+        String sentence = r.out().substring(r.out().indexOf("Received 4.00 MiB"));
+        assertThat(sentence).as("the bar is gone before the sentence").doesNotContain("\r");
     }
 
     @Test
@@ -252,19 +257,196 @@ class WdsGetTest {
     @Test
     void noSpaceFromTheFileSystemIsDiskFull() {
         TransferRequest req = TransferRequest.newBuilder().server("s").namespace("n").objectName("o").build();
-        Outcome.Failure f = Outcome.classify(new IOException("No space left on device"), req, false);
+        Outcome.Failure f = Outcome.classify(new IOException("No space left on device"), req, null);
         assertThat(f.outcome()).isEqualTo(Outcome.DISK_FULL);
         assertThat(f.message()).contains("ERROR_DISK_FULL");
-        assertThat(Outcome.classify(new IOException("Input/output error"), req, false).outcome())
+        assertThat(Outcome.classify(new IOException("Input/output error"), req, null).outcome())
                 .isEqualTo(Outcome.FAILURE);
-        assertThat(Outcome.classify(new IOException("boom"), req, true).outcome()).as("interrupted wins")
+        assertThat(Outcome.classify(new IOException("boom"), req, Outcome.Stop.signal()).outcome()).as("interrupted wins")
                 .isEqualTo(Outcome.CANCELLED);
     }
 
     @Test
-    void exitCodesAreDistinct() {
+    void exitCodesAreDistinctAndAllInTheHelp() {
         assertThat(Stream.of(Outcome.values()).map(Outcome::exitCode).distinct().count())
                 .isEqualTo(Outcome.values().length);
-        assertThat(Outcome.helpList()).hasSize(Outcome.values().length);
+        String help = CliRun.inProcess("--help").out();
+        String words = help.replaceAll("\\s+", " ");
+        for (Outcome o : Outcome.values()) {
+            assertThat(help).containsPattern("(?m)^ +" + o.exitCode() + "  ");
+        }
+        assertThat(words).as("the severity order in the help is the one applied")
+                .contains("in this order: " + Outcome.severityOrder() + ".");
+    }
+
+    static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    // ---- transport identity ------------------------------------------------------------------
+
+    @Test
+    void versionNamesTheTransportLibrary() {
+        CliRun r = CliRun.inProcess("--version");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).containsPattern("(?m)^Transport: stand-in: loopback, no network \\(/.+\\)$");
+    }
+
+    @Test
+    void getAgainstTheStandInSaysSoOnceAndInTheRequestRecord() {
+        CliRun r = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "64KiB", "128KiB?seed=1",
+                "-o", dir + "/", "--create-dirs");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err().lines().toList()).as("one note for the run, not one per object").singleElement()
+                .asString().startsWith("wdsget: note: the transport is the stand-in: loopback, no network (")
+                .contains("no WDS server is contacted");
+        assertThat(r.records()).filteredOn(m -> m.get("kind").equals("request")).hasSize(2)
+                .allSatisfy(m -> assertThat(m.get("transport")).startsWith("stand-in: loopback, no network ("));
+
+        assertThat(CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "64KiB", "-o", dir.resolve("q").toString(),
+                "-q").err()).as("-q: no note").isEmpty();
+        assertThat(CliRun.inProcess("demo", "--size", "64KiB").err()).as("demo is the stand-in by design").isEmpty();
+    }
+
+    // ---- options ------------------------------------------------------------------------------
+
+    @Test
+    void quietSha256PrintsTheHashAlone() throws Exception {
+        CliRun r = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "1MiB?seed=5&order=shuffle", "-o",
+                dir.resolve("x.bin").toString(), "-q", "--sha256");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo(syntheticSha256(1 << 20, 5) + System.lineSeparator());
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void timeoutStopsTheWholeTransferAndKeepsNothing() throws Exception {
+        // 64 blocks 50 ms apart cannot finish within the 1 s timeout, however fast the machine
+        CliRun r = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "4MiB?block=64KiB&delay=50ms",
+                "-o", dir.resolve("slow.bin").toString(), "--timeout", "1s");
+        r.assertOneLineError(9, "timed out after 1s (--timeout)", "ERROR_TIMEOUT");
+        assertThat(r.errors().get(0)).endsWith("; the output was not written");
+        assertThat(files()).isEmpty();
+    }
+
+    @Test
+    void metadataIsSavedWhenAskedAndMissingMetadataIsSaid() throws Exception {
+        Path meta = dir.resolve("boot.meta");
+        CliRun r = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "64KiB?meta=hello",
+                "-o", dir.resolve("boot.wim").toString(), "--metadata", meta.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(Files.readString(meta)).isEqualTo("hello");
+
+        CliRun exists = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "64KiB?meta=x",
+                "-o", dir.resolve("other.wim").toString(), "--metadata", meta.toString());
+        assertThat(exists.exitCode()).as("an existing metadata file is kept").isEqualTo(8);
+        assertThat(Files.readString(meta)).isEqualTo("hello");
+        assertThat(dir.resolve("other.wim")).doesNotExist();
+
+        CliRun none = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "64KiB",
+                "-o", dir.resolve("plain.wim").toString(), "--metadata", dir.resolve("none.meta").toString());
+        assertThat(none.exitCode()).isZero();
+        assertThat(none.err()).contains("the server sent no metadata");
+        assertThat(dir.resolve("none.meta")).doesNotExist();
+        assertThat(files()).containsExactlyInAnyOrder("boot.meta", "boot.wim", "plain.wim");
+    }
+
+    @Test
+    void severalObjectsAreReceivedIntoADirectoryWithOneDisplay() throws Exception {
+        Path out = dir.resolve("images");
+        CliRun r = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "1MiB?seed=1&order=shuffle",
+                "2MiB?seed=2&order=wrap", "3MiB?seed=3", "-o", out + "/", "--create-dirs", "--sha256");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        for (int i = 1; i <= 3; i++) {
+            Path f = out.resolve(i + "MiB");
+            assertThat(sha256(Files.readAllBytes(f))).isEqualTo(syntheticSha256((long) i << 20, i));
+        }
+        List<Map<String, String>> progress = r.records().stream().filter(m -> m.get("kind").equals("progress")).toList();
+        assertThat(progress).as("one combined progress display").isNotEmpty()
+                .allSatisfy(m -> assertThat(m).containsKey("objects"));
+        assertThat(progress.get(progress.size() - 1)).containsEntry("bytes", Long.toString(6L << 20));
+        assertThat(r.records()).filteredOn(m -> m.get("kind").equals("done")).hasSize(3);
+    }
+
+    @Test
+    void severalObjectsExitWithTheWorstOutcomeAndKeepTheGoodOnes() throws Exception {
+        Files.writeString(dir.resolve("taken"), "x");
+        CliRun r = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "1MiB", "no-such-object",
+                "taken", "-o", dir.toString());
+        assertThat(r.exitCode()).as("not found (3) is worse than exists (8)").isEqualTo(3);
+        assertThat(r.errors()).hasSize(2).anySatisfy(l -> assertThat(l).startsWith("wdsget: no-such-object: object not found"))
+                .anySatisfy(l -> assertThat(l).startsWith("wdsget: taken: output exists"));
+        assertThat(files()).containsExactlyInAnyOrder("1MiB", "taken");
+        assertThat(Outcome.worst(Outcome.TARGET_EXISTS, Outcome.NOT_FOUND)).isEqualTo(Outcome.NOT_FOUND);
+        assertThat(Outcome.worst(Outcome.SUCCESS, Outcome.TIMED_OUT)).isEqualTo(Outcome.TIMED_OUT);
+        assertThat(Outcome.worst(Outcome.CANCELLED, Outcome.VERIFICATION_FAILED)).isEqualTo(Outcome.CANCELLED);
+    }
+
+    @Test
+    void severalObjectsNeedADirectory() {
+        CliRun r = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "1MiB", "2MiB",
+                "-o", dir.resolve("one-file").toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.errors()).allSatisfy(l -> assertThat(l).contains("--output must be a directory"));
+        CliRun dup = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "1MiB?seed=1", "1MiB?seed=2", "-o", dir.toString());
+        assertThat(dup.exitCode()).isEqualTo(2);
+        assertThat(dup.err()).contains("another object of this call is written to");
+    }
+
+    @Test
+    void siAndIecSizesWithDecimalsAreAcceptedAndExplained() {
+        CliRun r = CliRun.inProcess("demo", "--size", "1.5MiB", "--block", "0.5MB", "--seed", "2");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.record("done")).containsEntry("bytes", Long.toString(3 << 19)).containsEntry("blocks", "4");
+        assertThat(CliRun.inProcess("get", "--help").out().replaceAll("\\s+", " ")).contains("powers of 1000")
+                .contains("powers of 1024").contains("Decimals are allowed");
+    }
+
+    @Test
+    void errorsNameTheOptionNotTheLibrarysField() {
+        CliRun blank = CliRun.inProcess("get", "-s", "wds01", "-n", " ", "1MiB");
+        assertThat(blank.exitCode()).isEqualTo(2);
+        assertThat(blank.err()).contains("--namespace must not be blank").doesNotContain("namespace must not be blank:");
+
+        CliRun cache = CliRun.inProcess("demo", "--size", "1MiB", "--cache-size", "5GB");
+        assertThat(cache.exitCode()).isEqualTo(2);
+        assertThat(cache.err()).contains("--cache-size must be at most").doesNotContain("cacheSize");
+
+        assertThat(TransferOptions.optionNames("objectName must not contain NUL characters"))
+                .isEqualTo("OBJECT must not contain NUL characters");
+        assertThat(TransferOptions.optionNames("cacheSize must be between 0 and 4294967295: -1"))
+                .startsWith("--cache-size must be");
+        assertThat(TransferOptions.optionNames("something else")).isEqualTo("something else");
+
+        CliRun size = CliRun.inProcess("demo", "--size", "1.5XB");
+        assertThat(size.err()).contains("'--size'");
+        CliRun timeout = CliRun.inProcess("demo", "--timeout", "soon");
+        assertThat(timeout.exitCode()).isEqualTo(2);
+        assertThat(timeout.err()).contains("'--timeout'").contains("not a duration");
+    }
+
+    @Test
+    void aCacheThatForcesTinyBlocksIsWarnedAbout() {
+        CliRun r = CliRun.inProcess("demo", "--size", "64KiB", "--cache-size", "1KiB", "--block", "64KiB");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).startsWith("wdsget: warning: --cache-size 1.00 KiB also caps every block at 1.00 KiB");
+        assertThat(r.record("done")).containsEntry("blocks", "64");
+        assertThat(CliRun.inProcess("demo", "--size", "64KiB", "--cache-size", "1KiB", "-q").err()).isEmpty();
+        assertThat(CliRun.inProcess("demo", "--size", "64KiB").err()).isEmpty();
+    }
+
+    @Test
+    void helpIsAlsoASubcommand() {
+        CliRun r = CliRun.inProcess("help", "get");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("Usage: wdsget get").contains("--timeout").contains("--metadata");
+        assertThat(CliRun.inProcess("help").out()).contains("doctor").contains("Exit codes:");
+    }
+
+    @Test
+    void theCompletionScriptComesFromPicocli() {
+        CliRun r = CliRun.inProcess("generate-completion");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("complete -F").contains("doctor").contains("--if-exists");
     }
 }

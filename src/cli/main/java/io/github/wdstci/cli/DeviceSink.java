@@ -1,0 +1,125 @@
+package io.github.wdstci.cli;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+
+import io.github.wdstci.Win32Error;
+
+/**
+ * An existing block device (a disk, a partition): the object is written in
+ * place, each block at its offset, after checking that the device is large
+ * enough; the device node is never replaced. The device is opened before
+ * the session starts, so a missing permission shows at once.
+ *
+ * <p>There is no going back on a device: a failed or cancelled transfer
+ * leaves what was already written, and the message says how much.
+ */
+final class DeviceSink implements Sink {
+
+    private final Path path;
+    private final String shown;
+
+    private FileChannel channel;
+    private long deviceSize = -1;
+    private long fileSize = -1;
+    private volatile long written;
+
+    DeviceSink(Path path, String shown) {
+        this.path = path;
+        this.shown = shown;
+    }
+
+    @Override
+    public synchronized void prepare() throws IOException {
+        channel = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        deviceSize = size(channel, path);
+    }
+
+    /** The device's size: the JDK asks the kernel (BLKGETSIZE64 on Linux); sysfs when it says 0. */
+    static long size(FileChannel channel, Path path) throws IOException {
+        long size = channel.size();
+        if (size > 0) {
+            return size;
+        }
+        try {
+            long rdev = ((Number) Files.getAttribute(path, "unix:rdev")).longValue();   // Linux's dev_t encoding
+            long major = ((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL);
+            long minor = (rdev & 0xff) | ((rdev >>> 12) & ~0xffL);
+            String sectors = Files.readString(Path.of("/sys/dev/block/" + major + ":" + minor + "/size")).strip();
+            return Long.parseLong(sectors) * 512;
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("cannot tell the size of the block device " + path + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void start(long size) throws IOException {
+        if (size > deviceSize) {
+            throw new Outcome.Problem(Outcome.DISK_FULL, String.format(Locale.ROOT,
+                    "the object (%s, %d bytes) does not fit the device %s (%s, %d bytes) %s",
+                    ByteSize.format(size), size, shown, ByteSize.format(deviceSize), deviceSize,
+                    Outcome.code(Win32Error.ERROR_DISK_FULL.code())));
+        }
+        fileSize = size;
+    }
+
+    @Override
+    public void write(MemorySegment block, long offset) throws IOException {
+        Sink.checkBounds(offset, block.byteSize(), fileSize);
+        ByteBuffer buf = block.asByteBuffer();
+        long pos = offset;
+        while (buf.hasRemaining()) {
+            pos += channel.write(buf, pos);
+        }
+        written += block.byteSize();
+    }
+
+    @Override
+    public void finish() throws IOException {
+        channel.force(true);
+    }
+
+    @Override
+    public String commit(String sha256, Check stop) throws IOException {
+        try {
+            if (sha256 == null) {
+                return null;
+            }
+            // read back what the device holds now (through the page cache, after the flush)
+            String digest = Sink.sha256(channel, fileSize, stop);
+            Sink.verify(digest, sha256, "the device " + shown + " holds the received bytes");
+            return digest;
+        } finally {
+            channel.close();
+        }
+    }
+
+    @Override
+    public synchronized void abort() {
+        try {
+            if (channel != null) {
+                channel.close();
+            }
+        } catch (IOException e) {
+            // nothing more to do with it
+        }
+    }
+
+    @Override
+    public String abandoned() {
+        long w = written;
+        return w == 0 ? "nothing was written to " + shown
+                : "the device " + shown + " was partly written (" + ByteSize.format(w) + ")";
+    }
+
+    @Override
+    public String shown() {
+        return shown;
+    }
+}

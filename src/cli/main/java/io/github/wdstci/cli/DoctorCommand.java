@@ -1,0 +1,210 @@
+package io.github.wdstci.cli;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.github.wdstci.AuthLevel;
+import io.github.wdstci.ContentHandler;
+import io.github.wdstci.StartInfo;
+import io.github.wdstci.TransferRequest;
+import io.github.wdstci.WdsTransportException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code wdsget doctor}: what a problem report needs. Which transport
+ * library was loaded and from where, which optional exports it has, the JDK
+ * and whether native access is enabled; with {@code -s SERVER}, whether the
+ * server answers, found by starting a probe session and reading its error;
+ * with {@code -n NAMESPACE} and an object, whether that object exists (the
+ * session is ended as soon as the server has said the object's size).
+ */
+@Command(name = "doctor", sortOptions = false, mixinStandardHelpOptions = true,
+        description = {"Check the setup and print what a problem report needs: the transport library loaded and"
+                + " from where, its optional exports, the JDK and whether native access is enabled.",
+                "With -s SERVER, also check that the server answers; with -n NAMESPACE (and an OBJECT), that the"
+                + " namespace (and the object) exist. Nothing is received or written.",
+                "The exit code is 0 when every check passed, else that of the first problem (see 'wdsget --help')."})
+final class DoctorCommand implements Callable<Integer> {
+
+    /** The namespace a bare server probe asks for; no server has it, so "not found" means "answers". */
+    static final String PROBE_NAMESPACE = "wdsget-doctor-probe";
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @ParentCommand
+    WdsGet root;
+
+    @Option(names = {"-s", "--server"}, paramLabel = "HOST", description = "A WDS server to check.")
+    String server;
+
+    @Option(names = {"-n", "--namespace"}, paramLabel = "NAMESPACE", description = "A namespace to look for (with -s).")
+    String namespace;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "OBJECT", description = "An object to look for (with -s and -n).")
+    String object;
+
+    @Option(names = "--auth", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Authenticate to the server (default); --no-auth asks for an unauthenticated session.")
+    boolean auth;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s", converter = Durations.Converter.class,
+            description = "How long to wait for the server (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    /** The probe's session reached SessionStart: the object exists, and this is its size. */
+    private static final class Found extends Exception {
+        private static final long serialVersionUID = 1L;
+        final long size;
+
+        Found(long size) {
+            super(null, null, false, false);
+            this.size = size;
+        }
+    }
+
+    @Override
+    public Integer call() {
+        if (server == null && (namespace != null || object != null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "-n and OBJECT need -s SERVER");
+        }
+        if (object != null && namespace == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "OBJECT needs -n NAMESPACE");
+        }
+        PrintStream out = root.context().out();
+        Outcome result = Outcome.SUCCESS;
+        out.println("wdsget " + WdsGet.version());
+        out.println("java: " + WdsGet.java() + ", in " + System.getProperty("java.home"));
+        boolean nativeAccess = Transport.nativeAccessEnabled();
+        out.println("native access: " + (nativeAccess ? "enabled"
+                : "NOT enabled: run java with --enable-native-access=ALL-UNNAMED (java -jar wdsget.jar and ./wdsget"
+                        + " enable it through the jar's manifest)"));
+        Transport.Identity lib = Transport.identify();
+        out.println("library: " + lib.text());
+        if (!lib.loaded()) {
+            out.println("problem: no transport library loads:");
+            lib.loadError().lines().forEach(l -> out.println("  " + l));
+            out.flush();
+            return Outcome.FAILURE.exitCode();
+        }
+        out.println("export WdsTransportClientCancelSessionEx: " + (lib.cancelEx() ? "yes"
+                : "no (Vista-era DLL: a cancel always reports ERROR_CANCELLED)"));
+        out.println("export WdsTransportClientNegotiateRequiredDataRange: " + (lib.negotiation() ? "yes"
+                : "no (the whole object is always received)"));
+        if (server == null) {
+            out.println("server: not checked (give -s SERVER, and -n NAMESPACE OBJECT to look for an object)");
+        } else {
+            result = probe(out, lib);
+        }
+        out.flush();
+        return result.exitCode();
+    }
+
+    /** Starts a session for the object (or a probe name) and says what its outcome means. */
+    private Outcome probe(PrintStream out, Transport.Identity lib) {
+        String ns = namespace != null ? namespace : PROBE_NAMESPACE;
+        String obj = object != null ? object : "probe";
+        TransferRequest request;
+        try {
+            request = TransferRequest.newBuilder().server(server).namespace(ns).objectName(obj)
+                    .authLevel(auth ? AuthLevel.AUTH : AuthLevel.NO_AUTH).build();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), TransferOptions.optionNames(e.getMessage()), e);
+        }
+        if (lib.standIn()) {
+            out.println("note: the stand-in answers for any server name (except *.invalid) without a network");
+        }
+        ContentHandler probe = new ContentHandler() {
+            @Override
+            public void onStart(StartInfo info) throws Found {
+                throw new Found(info.fileSize());     // seen enough: end the session before any block
+            }
+
+            @Override
+            public void onContent(java.lang.foreign.MemorySegment block, long offset) {
+            }
+        };
+        Throwable failure;
+        try (Transport transport = Transport.open()) {
+            Transport.Running running = transport.start(request, probe);
+            try {
+                running.completion().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+                failure = null;
+            } catch (ExecutionException e) {
+                failure = Outcome.unwrap(e);
+            } catch (TimeoutException e) {
+                running.cancel();
+                out.println("server " + server + ": no answer within " + Durations.format(timeout));
+                return Outcome.UNREACHABLE;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running.cancel();
+                return Outcome.CANCELLED;
+            } finally {
+                running.close();
+            }
+        } catch (WdsTransportException | RuntimeException e) {
+            out.println("problem: the transport does not initialise: " + e.getMessage());
+            return Outcome.FAILURE;
+        }
+        return report(out, request, failure);
+    }
+
+    private Outcome report(PrintStream out, TransferRequest request, Throwable failure) {
+        String s = "server " + server + ": ";
+        if (failure == null || failure instanceof Found) {
+            out.println(s + "answers");
+            if (namespace != null) {
+                out.println("namespace " + namespace + ": found");
+            }
+            if (object != null) {
+                out.println("object " + object + ": found" + (failure instanceof Found f
+                        ? ", " + f.size + " bytes (" + ByteSize.format(f.size) + ")" : ""));
+            }
+            return Outcome.SUCCESS;
+        }
+        if (!(failure instanceof WdsTransportException e)) {
+            out.println(s + "the probe failed: " + failure);
+            return Outcome.FAILURE;
+        }
+        Outcome.Failure f = Outcome.classify(e, request, null);
+        String code = Outcome.code(e.code());
+        switch (f.outcome()) {
+            case UNREACHABLE -> out.println(s + "does not answer " + code + ": "
+                    + (e.error() == io.github.wdstci.Win32Error.WSAHOST_NOT_FOUND ? "the name does not resolve"
+                    : "check the name, the network and the server's firewall"));
+            case ACCESS_DENIED -> out.println(s + "answers, but refuses access " + code
+                    + (auth ? "; check that this account may read the namespace" : "; drop --no-auth"));
+            case NOT_FOUND -> {
+                out.println(s + "answers");
+                boolean noNamespace = e.error() == io.github.wdstci.Win32Error.ERROR_PATH_NOT_FOUND;
+                if (namespace == null) {
+                    out.println("namespace: not checked (the probe asked for '" + PROBE_NAMESPACE + "', which no"
+                            + " server has: " + (noNamespace ? "namespace" : "object") + " not found " + code + ")");
+                    return Outcome.SUCCESS;
+                }
+                if (noNamespace) {
+                    out.println("namespace " + namespace + ": not found " + code);
+                    return Outcome.NOT_FOUND;
+                }
+                out.println("namespace " + namespace + ": found");
+                if (object == null) {
+                    return Outcome.SUCCESS;   // the probe object is not expected to exist
+                }
+                out.println("object " + object + ": not found " + code);
+                return Outcome.NOT_FOUND;
+            }
+            default -> out.println(s + "the probe failed: " + f.message());
+        }
+        return f.outcome();
+    }
+}

@@ -1,0 +1,136 @@
+package io.github.wdstci.cli;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.github.wdstci.TransferRequest;
+
+/**
+ * One object of a run: what is requested, where it goes, and how far it got.
+ * Created by {@link Transfer}; its session runs on a thread of its own.
+ */
+final class Job {
+
+    /**
+     * What to receive: the request, the object's own file name (for an output
+     * directory) and, for the demo, the seed of the synthetic content to check.
+     */
+    record Spec(TransferRequest request, String defaultName, Long syntheticSeed) {
+    }
+
+    /** Counts for the display: written on the callback thread, read on the display's. */
+    static final class Progress {
+        private final Runnable poke;
+        private final AtomicLong received = new AtomicLong();
+        private volatile long total = -1;
+        private volatile long startedNanos;
+        private volatile boolean ended;
+        private volatile boolean failed;
+
+        Progress(Runnable poke) {
+            this.poke = poke;
+        }
+
+        /** The session started: the object's size. */
+        void started(long size) {
+            startedNanos = System.nanoTime();
+            total = size;
+            poke.run();
+        }
+
+        /** A block arrived. */
+        void add(long bytes) {
+            if (received.addAndGet(bytes) == total) {
+                poke.run();
+            }
+        }
+
+        /** The object's run is over; {@code failure}: it does not count towards the totals any more. */
+        void end(boolean failure) {
+            failed = failure;
+            ended = true;
+        }
+
+        long received() {
+            return received.get();
+        }
+
+        /** {@link System#nanoTime()} when the session started (valid once {@link #total()} is known). */
+        long startedNanos() {
+            return startedNanos;
+        }
+
+        /** The object's size, or -1 before its session started. */
+        long total() {
+            return total;
+        }
+
+        boolean ended() {
+            return ended;
+        }
+
+        boolean failed() {
+            return failed;
+        }
+    }
+
+    private final Spec spec;
+    private final Output.Target target;
+    private final Sink sink;
+    private final Progress progress;
+    private volatile String transport;
+    private volatile Transport.Running running;
+    private volatile Receiver receiver;
+
+    Job(Spec spec, Output.Target target, Sink sink, Progress progress, String transport) {
+        this.spec = spec;
+        this.target = target;
+        this.sink = sink;
+        this.progress = progress;
+        this.transport = transport;
+    }
+
+    Spec spec() {
+        return spec;
+    }
+
+    TransferRequest request() {
+        return spec.request();
+    }
+
+    Output.Target target() {
+        return target;
+    }
+
+    Sink sink() {
+        return sink;
+    }
+
+    Progress progress() {
+        return progress;
+    }
+
+    /** The transport library's identity, for the request record. */
+    String transport() {
+        return transport;
+    }
+
+    void transport(String identity) {
+        transport = identity;
+    }
+
+    Transport.Running running() {
+        return running;
+    }
+
+    void running(Transport.Running r) {
+        running = r;
+    }
+
+    Receiver receiver() {
+        return receiver;
+    }
+
+    void receiver(Receiver r) {
+        receiver = r;
+    }
+}

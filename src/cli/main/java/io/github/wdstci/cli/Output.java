@@ -1,0 +1,231 @@
+package io.github.wdstci.cli;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/**
+ * Where an object goes, decided from {@code --output} and from what is at
+ * that path before the transfer starts:
+ * <ul>
+ *   <li>nothing there: a new regular file (its directory must exist, or
+ *       {@code --create-dirs});</li>
+ *   <li>a regular file: replaced atomically under {@code --if-exists=overwrite};</li>
+ *   <li>a symbolic link: followed to its final target, which is then
+ *       treated as here; the link itself is never replaced;</li>
+ *   <li>a block device: written in place, confirmed by {@code --device} or
+ *       {@code --if-exists=overwrite};</li>
+ *   <li>a character device or FIFO, or {@code -} (standard output): streamed;</li>
+ *   <li>a directory, or a path ending in {@code /}: the object under its own
+ *       name inside (created with {@code --create-dirs}, else an error).</li>
+ * </ul>
+ */
+final class Output {
+
+    /** What to do when the output exists. */
+    enum IfExists { FAIL, OVERWRITE, SKIP }
+
+    /** What is at an output path. */
+    enum Kind {
+        /** Received and checked, not kept (demo without {@code --output}). */
+        NONE,
+        /** A regular file, new or replaced. */
+        FILE,
+        /** A block device, written in place. */
+        DEVICE,
+        /** A FIFO or a character device, streamed. */
+        STREAM,
+        /** Standard output, streamed. */
+        STDOUT,
+        /** Exists, and {@code --if-exists=skip}. */
+        SKIP
+    }
+
+    /** The decision for one object: the kind, the path to open (links resolved) and the name to show. */
+    record Target(Kind kind, Path path, String shown, boolean replace) {
+
+        /** The sink that writes this target. */
+        Sink sink(WritableByteChannel stdout, Path spoolDir, boolean hash) {
+            return switch (kind) {
+                case NONE, SKIP -> new Sink.Discard();
+                case FILE -> new FileSink(path, shown, replace);
+                case DEVICE -> new DeviceSink(path, shown);
+                case STREAM -> new StreamSink(path, null, shown, spoolDir, hash);
+                case STDOUT -> new StreamSink(null, stdout, shown, spoolDir, hash);
+            };
+        }
+
+        /** The directory that receives a file, where stale temporary files are looked for; else null. */
+        Path directory() {
+            return kind == Kind.FILE ? path.getParent() : null;
+        }
+    }
+
+    private static final int MAX_LINKS = 40;
+
+    private final String output;          // --output as given, or null
+    private final IfExists ifExists;
+    private final boolean device;
+    private final boolean createDirs;
+
+    /**
+     * @param output     {@code --output} as given (a trailing {@code /} matters), or null
+     * @param ifExists   {@code --if-exists}
+     * @param device     {@code --device}: writing a block device is intended
+     * @param createDirs {@code --create-dirs}
+     */
+    Output(String output, IfExists ifExists, boolean device, boolean createDirs) {
+        this.output = output;
+        this.ifExists = ifExists;
+        this.device = device;
+        this.createDirs = createDirs;
+    }
+
+    /** {@code --output} as given, or null. */
+    String given() {
+        return output;
+    }
+
+    IfExists ifExists() {
+        return ifExists;
+    }
+
+    boolean createDirs() {
+        return createDirs;
+    }
+
+    /** Whether {@code --output} names standard output. */
+    boolean isStdout() {
+        return "-".equals(output);
+    }
+
+    /**
+     * Decides where one object goes.
+     *
+     * @param defaultName the object's own file name, used without {@code --output} or inside a directory
+     * @param several     whether this call receives several objects ({@code --output} must then be a directory)
+     * @param keepless    without {@code --output}, keep nothing (demo) instead of writing {@code defaultName}
+     * @throws Outcome.Problem when the output cannot be used, with the message to show
+     */
+    Target resolve(String defaultName, boolean several, boolean keepless) throws Outcome.Problem {
+        try {
+            if (output == null) {
+                return keepless ? new Target(Kind.NONE, null, "-", false)
+                        : classify(Path.of(defaultName), defaultName);
+            }
+            if (isStdout()) {
+                if (several) {
+                    throw new Outcome.Problem(Outcome.USAGE, "--output - (standard output) takes one object;"
+                            + " give a directory (ending in /) for several");
+                }
+                return new Target(Kind.STDOUT, null, "-", false);
+            }
+            Path p = Path.of(output);
+            if (output.endsWith("/") || output.endsWith(File.separator) || Files.isDirectory(p)) {
+                Path dir = directory(p);
+                return classify(dir.resolve(defaultName), dir.resolve(defaultName).toString());
+            }
+            if (several) {
+                throw new Outcome.Problem(Outcome.USAGE, "with several objects, --output must be a directory:"
+                        + " end it with / to have it created (with --create-dirs) or use an existing one: " + output);
+            }
+            return classify(p, output);
+        } catch (InvalidPathException e) {
+            throw new Outcome.Problem(Outcome.USAGE, "--output is not a valid path: " + e.getMessage());
+        } catch (Outcome.Problem e) {
+            throw e;
+        } catch (IOException e) {
+            throw new Outcome.Problem(Outcome.FAILURE, "cannot use the output " + output + ": " + e);
+        }
+    }
+
+    /** An existing directory, created under --create-dirs. */
+    private Path directory(Path p) throws IOException {
+        if (Files.isDirectory(p)) {
+            return p;
+        }
+        if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            throw new Outcome.Problem(Outcome.FAILURE, "output is not a directory: " + output);
+        }
+        if (!createDirs) {
+            throw new Outcome.Problem(Outcome.FAILURE, "output directory does not exist: " + output
+                    + " (add --create-dirs to create it)");
+        }
+        return Files.createDirectories(p);
+    }
+
+    /** What {@code p} is, following symbolic links (a dangling one to where it points). */
+    private Target classify(Path p, String shown) throws IOException {
+        Path q = p.toAbsolutePath();
+        for (int hops = 0; Files.isSymbolicLink(q); hops++) {
+            if (hops == MAX_LINKS) {
+                throw new Outcome.Problem(Outcome.FAILURE, "too many levels of symbolic links: " + shown);
+            }
+            Path link = Files.readSymbolicLink(q);
+            q = q.getParent().resolve(link);
+        }
+        if (!Files.exists(q, LinkOption.NOFOLLOW_LINKS)) {
+            Path parent = q.getParent();
+            if (parent == null || q.getFileName() == null) {
+                throw new Outcome.Problem(Outcome.FAILURE, "output has no file name: " + shown);
+            }
+            if (!Files.isDirectory(parent)) {
+                if (Files.exists(parent)) {
+                    throw new Outcome.Problem(Outcome.FAILURE, "output directory is not a directory: " + parent);
+                }
+                if (!createDirs) {
+                    throw new Outcome.Problem(Outcome.FAILURE, "output directory does not exist: " + parent
+                            + " (add --create-dirs to create it)");
+                }
+                Files.createDirectories(parent);
+            }
+            return new Target(Kind.FILE, parent.toRealPath().resolve(q.getFileName()), shown, false);
+        }
+        Path real = q.toRealPath();
+        BasicFileAttributes a = Files.readAttributes(real, BasicFileAttributes.class);
+        if (a.isDirectory()) {
+            throw new Outcome.Problem(Outcome.FAILURE, "output is a directory: " + shown);
+        }
+        if (a.isRegularFile()) {
+            return switch (ifExists) {
+                case FAIL -> throw new Outcome.Problem(Outcome.TARGET_EXISTS, "output exists: " + shown
+                        + "; use --if-exists=overwrite to replace it or --if-exists=skip");
+                case SKIP -> new Target(Kind.SKIP, real, shown, false);
+                case OVERWRITE -> new Target(Kind.FILE, real, shown, true);
+            };
+        }
+        int type = fileType(real);
+        if (type == S_IFBLK) {
+            if (ifExists == IfExists.SKIP && !device) {
+                return new Target(Kind.SKIP, real, shown, false);
+            }
+            if (!device && ifExists != IfExists.OVERWRITE) {
+                throw new Outcome.Problem(Outcome.TARGET_EXISTS, "output is a block device: " + shown
+                        + "; writing the object there overwrites the device's content: add --device to confirm");
+            }
+            return new Target(Kind.DEVICE, real, shown, false);
+        }
+        if (type == S_IFSOCK) {
+            throw new Outcome.Problem(Outcome.FAILURE, "cannot write to " + shown + ": it is a socket");
+        }
+        return new Target(Kind.STREAM, real, shown, false);   // FIFO, character device, or unknown (Windows)
+    }
+
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
+    private static final int S_IFBLK = 0060000;
+
+    /** The file type bits of st_mode, or 0 where the "unix" attribute view does not exist (Windows). */
+    private static int fileType(Path p) {
+        try {
+            return ((Number) Files.getAttribute(p, "unix:mode")).intValue() & S_IFMT;
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.github.wdstci.cli;
+
+import java.io.IOException;
+
+import org.jline.terminal.spi.SystemStream;
+import org.jline.terminal.spi.TerminalProvider;
+
+/**
+ * Whether standard output or error is a terminal, and how wide it is, from
+ * JLine's terminal providers (FFM on JDK 22+, else JLine's {@code stty}-based
+ * one).
+ *
+ * <p>Only these two queries are used: no JLine {@code Terminal} is built, so
+ * JLine never installs signal handlers or changes terminal attributes, and
+ * Ctrl-C and SIGTERM keep reaching the JVM's own handlers (the progress-bar
+ * library wdsget used before built a system terminal, whose default signal
+ * handling killed the JVM on Ctrl-C without running its shutdown hooks).
+ */
+final class Tty {
+
+    /** Used when the width is unknown (not a terminal, or the query failed). */
+    static final int DEFAULT_WIDTH = 80;
+
+    private static final TerminalProvider PROVIDER = load();
+
+    private Tty() {
+    }
+
+    private static TerminalProvider load() {
+        for (String name : new String[] {"ffm", "exec"}) {
+            try {
+                return TerminalProvider.load(name);
+            } catch (IOException | RuntimeException | LinkageError e) {
+                // try the next one; without any, nothing counts as a terminal
+            }
+        }
+        return null;
+    }
+
+    /** Whether standard output is a terminal. */
+    static boolean stdoutIsTerminal() {
+        return isTerminal(SystemStream.Output);
+    }
+
+    /** Whether standard error is a terminal. */
+    static boolean stderrIsTerminal() {
+        return isTerminal(SystemStream.Error);
+    }
+
+    /** The width of standard output's terminal in columns, or {@link #DEFAULT_WIDTH}. */
+    static int stdoutWidth() {
+        return width(SystemStream.Output);
+    }
+
+    /** The width of standard error's terminal in columns, or {@link #DEFAULT_WIDTH}. */
+    static int stderrWidth() {
+        return width(SystemStream.Error);
+    }
+
+    private static boolean isTerminal(SystemStream s) {
+        try {
+            return PROVIDER != null && PROVIDER.isSystemStream(s);
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
+    private static int width(SystemStream s) {
+        try {
+            int w = PROVIDER == null ? 0 : PROVIDER.systemStreamWidth(s);
+            return w > 0 ? w : DEFAULT_WIDTH;
+        } catch (RuntimeException | LinkageError e) {
+            return DEFAULT_WIDTH;
+        }
+    }
+}

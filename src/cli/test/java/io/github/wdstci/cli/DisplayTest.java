@@ -1,0 +1,101 @@
+package io.github.wdstci.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The progress display: the smoothed rate, the ETA, the bar, and how errors and the bar share a terminal. */
+class DisplayTest {
+
+    @TempDir
+    Path dir;
+
+    private static final long S = 1_000_000_000L;
+
+    @Test
+    void theRateHoldsFromTheFirstSample() {
+        Meter m = new Meter();
+        assertThat(m.rate()).isZero();
+        assertThat(m.etaSeconds(100)).as("unknown before a rate").isEqualTo(-1);
+        m.sample(0, 0);
+        m.sample(10 << 20, S / 10);                      // 10 MiB in the first 0.1 s
+        assertThat(m.rate()).isCloseTo(100.0 * (1 << 20), within(1.0));
+    }
+
+    @Test
+    void theRateMovesSmoothlyWhenTheSpeedChanges() {
+        Meter m = new Meter();
+        long bytes = 0;
+        m.sample(0, 0);
+        for (int i = 1; i <= 100; i++) {                  // 10 s at 100 MiB/s
+            bytes += 10 << 20;
+            m.sample(bytes, i * S / 10);
+        }
+        assertThat(m.rate()).isCloseTo(100.0 * (1 << 20), within(1.0));
+        bytes += 1 << 20;                                 // then 0.1 s at 10 MiB/s
+        m.sample(bytes, 101 * S / 10);
+        assertThat(m.rate()).as("one slow sample does not halve the rate")
+                .isBetween(90.0 * (1 << 20), 100.0 * (1 << 20));
+        for (int i = 102; i <= 350; i++) {                // 25 s more at 10 MiB/s
+            bytes += 1 << 20;
+            m.sample(bytes, i * S / 10);
+        }
+        assertThat(m.rate()).as("but it follows the new speed").isCloseTo(10.0 * (1 << 20), within(0.2 * (1 << 20)));
+    }
+
+    @Test
+    void theEtaIsNeverZeroBeforeTheEnd() {
+        Meter m = new Meter();
+        m.sample(0, 0);
+        m.sample(100L << 20, S);                          // 100 MiB/s
+        assertThat(m.etaSeconds(1L << 40)).as("1 TiB at 100 MiB/s").isEqualTo(10486);
+        assertThat(Meter.clock(10486)).isEqualTo("2:54:46");
+        assertThat(Meter.clock(-1)).isEqualTo("--:--");
+        assertThat(m.etaSeconds(0)).isZero();
+        assertThat(m.etaSeconds(1)).isEqualTo(1);
+    }
+
+    @Test
+    void theBarFitsTheWidthAndShowsRateAndEta() {
+        Display.Bar bar = new Display.Bar(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                System.err, () -> 80);
+        bar.meter.sample(0, 0);
+        bar.meter.sample(512L << 20, S);
+        Display.Totals t = new Display.Totals(512L << 20, 1L << 30, 0, 1, true, true);
+        for (int columns : new int[] {19, 40, 79, 200}) {
+            String line = bar.render(t, columns);
+            assertThat(line.length()).isLessThanOrEqualTo(columns);
+        }
+        assertThat(bar.render(t, 79)).startsWith(" 50% [").contains("512.00 MiB / 1.00 GiB")
+                .contains("512.00 MiB/s").contains("ETA 0:00:01");
+    }
+
+    @Test
+    void noBarIsDrawnForARunThatFailsBeforeTheFirstByte() {
+        CliRun r = CliRun.inProcess(true, "get", "-s", "wds01", "-n", "synthetic", "no-such-object",
+                "-o", dir.resolve("x").toString());
+        assertThat(r.exitCode()).isEqualTo(3);
+        assertThat(r.out()).doesNotContain("%").doesNotContain("\r").doesNotContain("[");
+        assertThat(r.errors()).singleElement().asString().startsWith("wdsget: object not found");
+    }
+
+    @Test
+    void aFailureMidwayErasesTheBarAndIsALineOfItsOwn() {
+        // 32 blocks 100 ms apart before failing at 2 MiB: the bar is drawn (every 200 ms), then the failure comes
+        CliRun r = CliRun.inProcess(true, "get", "-s", "wds01", "-n", "synthetic",
+                "4MiB?block=64KiB&delay=100ms&fail=1236@2MiB", "-o", dir.resolve("x").toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.out()).contains("%");
+        String afterLastReturn = r.out().substring(r.out().lastIndexOf('\r') + 1);
+        assertThat(afterLastReturn).as("the bar is erased, not left or redrawn").isEmpty();
+        assertThat(r.errors()).singleElement().asString().startsWith("wdsget: ").contains("failed for '4MiB")
+                .contains("ERROR_CONNECTION_ABORTED");
+    }
+}

@@ -1,0 +1,187 @@
+package io.github.wdstci.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The top-level launcher {@code ./wdsget}, copied into a scratch tree: how it
+ * finds a JDK (JAVA_HOME, PATH, the usual places), what it says when there is
+ * none, and when it builds the jar (a stand-in {@code mvnw} records the call
+ * and copies the real jar). Its PATH holds only the few tools it needs and a
+ * Java 17 that cannot run the jar, as on a fresh machine.
+ */
+class LauncherIT {
+
+    private static final long GUARD_SECONDS = 120;
+
+    @TempDir
+    Path root;
+
+    Path bin;          // PATH: the launcher's tools and a Java 17 'java'
+    Path old;          // a Java 17 installation (fake: it only tells its version)
+
+    static Path launcher() {
+        Path p = Path.of(System.getProperty("wdsget.launcher", "../../wdsget"));
+        assertThat(p).as("the launcher at the top of the repository").isRegularFile().isExecutable();
+        return p;
+    }
+
+    static void executable(Path p, String text) throws IOException {
+        Files.writeString(p, text);
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    @BeforeEach
+    void tree() throws Exception {
+        Files.copy(launcher(), root.resolve("wdsget"), StandardCopyOption.COPY_ATTRIBUTES);
+        old = root.resolve("jdks-old/jdk-17");
+        Files.createDirectories(old.resolve("bin"));
+        Files.writeString(old.resolve("release"), "JAVA_VERSION=\"17.0.9\"\n");
+        executable(old.resolve("bin/java"), "#!/bin/sh\necho 'openjdk version \"17.0.9\" 2023-10-17' >&2\n"
+                + "[ \"$1\" = -version ] && exit 0\necho 'UnsupportedClassVersionError' >&2\nexit 1\n");
+        Files.createDirectories(root.resolve("jdks"));
+        Files.createSymbolicLink(root.resolve("jdks/jdk-17"), old);
+        Files.createSymbolicLink(root.resolve("jdks/jdk-current"), Path.of(System.getProperty("java.home")));
+
+        bin = Files.createDirectories(root.resolve("bin"));
+        for (String tool : List.of("sh", "sed", "ls", "dirname", "find", "head", "mkdir", "touch", "flock", "cat",
+                "cp", "env")) {
+            String where = Nodes.run("sh", "-c", "command -v " + tool);
+            if (where != null && !where.isEmpty()) {
+                Files.createSymbolicLink(bin.resolve(tool), Path.of(where));
+            }
+        }
+        Files.createSymbolicLink(bin.resolve("java"), old.resolve("bin/java"));
+    }
+
+    /** An installed copy: the jar in place and no sources, so nothing is built. */
+    void installJar() throws IOException {
+        Path target = Files.createDirectories(root.resolve("src/cli/target"));
+        Files.copy(WdsGetIT.jar(), target.resolve("wdsget.jar"));
+    }
+
+    CliRun launch(Map<String, String> env, String... args) throws Exception {
+        return launch(root.resolve("wdsget"), env, args);
+    }
+
+    CliRun launch(Path script, Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(script.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile());
+        pb.environment().clear();
+        pb.environment().put("PATH", bin.toString());
+        pb.environment().put("HOME", root.toString());
+        pb.environment().put("JAVA_HOME", old.toString());
+        pb.environment().put("WDSGET_JDK_DIRS", root.resolve("jdks").toString());
+        pb.environment().putAll(env);
+        pb.environment().values().removeIf(v -> v == null || v.isEmpty());
+        Process p = pb.start();
+        p.getOutputStream().close();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> WdsGetIT.read(p.getInputStream()));
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> WdsGetIT.read(p.getErrorStream()));
+        if (!p.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("the launcher did not finish");
+        }
+        return new CliRun(p.exitValue(), out.get(), err.get());
+    }
+
+    @Test
+    void findsTheNewestJdkWhenJavaHomeAndPathAreTooOld() throws Exception {
+        installJar();
+        CliRun r = launch(Map.of(), "--version");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("wdsget ").contains("Java " + Runtime.version());
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void usesJavaHomeWhenItIsNewEnough() throws Exception {
+        installJar();
+        CliRun r = launch(Map.of("JAVA_HOME", System.getProperty("java.home"), "WDSGET_JDK_DIRS", "/nonexistent"),
+                "--version");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Java " + Runtime.version());
+    }
+
+    @Test
+    void saysHowToInstallAJdkWhenThereIsNone() throws Exception {
+        installJar();
+        CliRun r = launch(Map.of("WDSGET_JDK_DIRS", root.resolve("jdks-old").toString()), "--version");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).startsWith("wdsget: needs Java 22 or newer")
+                .contains("JAVA_HOME=" + old + ": Java 17")
+                .contains("java on PATH (" + bin.resolve("java") + "): Java 17")
+                .contains("Install a JDK 22 or newer").contains("sdk install java")
+                .doesNotContain("temurin-25-jdk-amd64");
+    }
+
+    @Test
+    void worksThroughASymbolicLink() throws Exception {
+        installJar();
+        Path link = Files.createSymbolicLink(bin.resolve("wdsget"), root.resolve("wdsget"));
+        CliRun r = launch(link, Map.of(), "--version");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("wdsget ");
+    }
+
+    @Test
+    void buildsTheJarWhenMissingOrOlderThanTheSourcesAndOnlyThen() throws Exception {
+        Files.writeString(root.resolve("pom.xml"), "<project/>");
+        Path source = root.resolve("src/cli/main/java/Some.java");
+        Files.createDirectories(source.getParent());
+        Files.writeString(source, "class Some {}");
+        Path log = root.resolve("mvnw.log");
+        executable(root.resolve("mvnw"), "#!/bin/sh\necho \"$JAVA_HOME|$*\" >> '" + log + "'\n"
+                + "echo 'maven says hello'\n"
+                + "mkdir -p '" + root.resolve("src/cli/target") + "'\n"
+                + "cp '" + WdsGetIT.jar().toAbsolutePath() + "' '" + root.resolve("src/cli/target/wdsget.jar") + "'\n");
+
+        CliRun first = launch(Map.of(), "--version");
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        assertThat(first.out()).as("the build's output goes to stderr").startsWith("wdsget ")
+                .doesNotContain("maven says hello");
+        assertThat(first.err()).contains("wdsget: building ").contains("maven says hello");
+        List<String> calls = Files.readAllLines(log);
+        assertThat(calls).singleElement().asString()
+                .startsWith(root.resolve("jdks/jdk-current") + "|")
+                .contains("-pl src/cli -am").contains("-DskipTests").endsWith("package");
+
+        CliRun second = launch(Map.of(), "--version");
+        assertThat(second.exitCode()).isZero();
+        assertThat(second.err()).isEmpty();
+        assertThat(Files.readAllLines(log)).as("up to date: no build").hasSize(1);
+
+        Files.setLastModifiedTime(source, FileTime.from(Instant.now().plusSeconds(60)));
+        CliRun third = launch(Map.of(), "--version");
+        assertThat(third.exitCode()).isZero();
+        assertThat(Files.readAllLines(log)).as("a source changed: built again").hasSize(2);
+    }
+
+    @Test
+    void aFailedBuildSaysHowToRepeatIt() throws Exception {
+        Files.writeString(root.resolve("pom.xml"), "<project/>");
+        executable(root.resolve("mvnw"), "#!/bin/sh\necho '[ERROR] no compiler' >&2\nexit 1\n");
+        CliRun r = launch(Map.of(), "demo");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("[ERROR] no compiler").contains("wdsget: the build failed");
+        assertThat(r.out()).isEmpty();
+    }
+}
