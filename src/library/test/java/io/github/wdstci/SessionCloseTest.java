@@ -134,9 +134,10 @@ class SessionCloseTest {
             @Override
             public void onContent(MemorySegment block, long offset) {
                 if (waiting.getCount() > 0) {
+                    CompletableFuture<Void> own = self.get().completion();
                     waiting.countDown();
                     try {
-                        self.get().completion().join();
+                        own.join();
                     } catch (Throwable t) {
                         joinedWith.set(t);
                     }
