@@ -26,9 +26,13 @@
  *  - RegisterCallback: NULL function or unknown id: ERROR_INVALID_PARAMETER;
  *    after StartSession: ERROR_INVALID_STATE; registering an id again before
  *    the start replaces the function.
- *  - StartSession needs RECEIVE_CONTENTS, SESSION_COMPLETE and at least one
- *    of SESSION_START / SESSION_STARTEX (the Ex form stands for the older
- *    one), else ERROR_INVALID_STATE; a second StartSession: the same.
+ *  - StartSession needs the three callbacks the documentation calls
+ *    required: SESSION_START, RECEIVE_CONTENTS and SESSION_COMPLETE.
+ *    SESSION_STARTEX does not stand in for SESSION_START (no source says it
+ *    may); it, RECEIVE_METADATA and SESSION_NEGOTIATE are optional.  A
+ *    missing required callback is ERROR_INVALID_STATE, not
+ *    ERROR_INVALID_PARAMETER: the handle is valid, the session is not yet
+ *    ready to start.  A second StartSession: ERROR_INVALID_STATE too.
  *  - CompleteReceive of a block that is not outstanding, or with another
  *    size than delivered: ERROR_INVALID_PARAMETER.
  *  - CancelSession / CancelSessionEx: the first cancel's code wins; cancel
@@ -358,7 +362,7 @@ DWORD WDSTCIAPI WdsTransportClientStartSession(HANDLE hSessionKey)
     if (s->state != ST_CREATED ||
         !s->cb[WDS_TRANSPORTCLIENT_RECEIVE_CONTENTS] ||
         !s->cb[WDS_TRANSPORTCLIENT_SESSION_COMPLETE] ||
-        (!s->cb[WDS_TRANSPORTCLIENT_SESSION_START] && !s->cb[WDS_TRANSPORTCLIENT_SESSION_STARTEX])) {
+        !s->cb[WDS_TRANSPORTCLIENT_SESSION_START]) {
         pthread_mutex_unlock(&s->mu);
         st_session_unref(s);
         return ERROR_INVALID_STATE;

@@ -5,8 +5,8 @@
  * (CompleteReceive, CancelSession, QueryStatus, CloseSession ...).
  *
  * Order of callbacks:
- *   SessionStart (if registered), then SessionStartEx (if registered): both
- *     fire when both are registered, SessionStart first;
+ *   SessionStart (required), then SessionStartEx (if registered): when both
+ *     are registered both fire, SessionStart first;
  *   ReceiveMetadata (if registered and the object has metadata);
  *   SessionNegotiate (if registered): the consumer may answer, during that
  *     callback only, with NegotiateRequiredDataRange calls; each adds a byte
@@ -108,11 +108,9 @@ static DWORD deliver(struct session *s, struct st_source *src)
     PFN_WdsTransportClientReceiveMetadata on_meta = (PFN_WdsTransportClientReceiveMetadata)s->cb[WDS_TRANSPORTCLIENT_RECEIVE_METADATA];
     PFN_WdsTransportClientReceiveContents on_contents = (PFN_WdsTransportClientReceiveContents)s->cb[WDS_TRANSPORTCLIENT_RECEIVE_CONTENTS];
 
-    if (on_start) {
-        ULARGE_INTEGER fs;
-        fs.QuadPart = size;
-        on_start(h, cd, &fs);
-    }
+    ULARGE_INTEGER fs;                       /* StartSession made sure it is registered */
+    fs.QuadPart = size;
+    on_start(h, cd, &fs);
     if (on_start_ex) {
         TRANSPORTCLIENT_SESSION_INFO info;
         memset(&info, 0, sizeof info);

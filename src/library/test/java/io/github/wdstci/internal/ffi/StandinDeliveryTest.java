@@ -100,6 +100,28 @@ class StandinDeliveryTest extends StandinFixture {
         assertThat(SyntheticContent.mismatch(7, 0, MemorySegment.ofArray(s.image))).isEqualTo(-1);
     }
 
+    /** With both start callbacks registered both fire, once each, SessionStart first, with the same size. */
+    @Test
+    void sessionStartAndSessionStartExBothFireStartFirst() throws Exception {
+        RawSession s = startSynthetic("256KiB?block=64KiB", 0, x -> { });
+        assertThat(s.awaitComplete()).isZero();
+        assertThat(s.events).containsExactly("start", "startex", "contents", "contents", "contents", "contents",
+                "complete");
+        assertThat(s.startSize).isEqualTo(256 * KiB);
+        assertThat(s.exSize).isEqualTo(256 * KiB);
+    }
+
+    /** STARTEX and METADATA are optional: a session with only the three required callbacks runs. */
+    @Test
+    void onlyTheRequiredCallbacksSuffice() throws Exception {
+        RawSession s = open(x -> Raw.synthetic(x.arena, "256KiB?block=64KiB&meta=m"));
+        s.registerAllExcept(WDS_TRANSPORTCLIENT_SESSION_STARTEX(), WDS_TRANSPORTCLIENT_RECEIVE_METADATA());
+        assertThat(s.start()).isZero();
+        assertThat(s.awaitComplete()).isZero();
+        assertThat(s.events).containsExactly("start", "contents", "contents", "contents", "contents", "complete");
+        assertThat(s.exSize).as("SessionStartEx never called").isEqualTo(-1);
+    }
+
     @Test
     void aCacheSmallerThanTheBlockShrinksTheBlock() throws Exception {
         RawSession s = startSynthetic("1MiB?block=64KiB", 16 * KiB, x -> { });
