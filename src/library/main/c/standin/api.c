@@ -56,9 +56,12 @@
  *  - NegotiateRequiredDataRange is accepted only during the session's
  *    SessionNegotiate callback, with that callback's key (else
  *    ERROR_INVALID_STATE / ERROR_INVALID_PARAMETER); a range must lie within
- *    the object; at most 16 ranges.  Built with -DSTANDIN_NO_NEGOTIATE the
- *    library neither exports it nor knows callback id 5, as the Vista-era
- *    DLL.
+ *    the object; at most 16 ranges.
+ *  - Built with -DSTANDIN_VISTA (libwdstptc-vista.so) the library is shaped
+ *    like the Vista SP1 DLL: it exports neither CancelSessionEx nor
+ *    NegotiateRequiredDataRange (12 functions), and knows callback ids 0-4
+ *    only, so RegisterCallback(SESSION_NEGOTIATE = 5) is
+ *    ERROR_INVALID_PARAMETER as any unknown id.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -436,6 +439,7 @@ DWORD WDSTCIAPI WdsTransportClientCancelSession(HANDLE hSessionKey)
     return cancel(hSessionKey, ERROR_CANCELLED);
 }
 
+#ifndef STANDIN_VISTA
 DWORD WDSTCIAPI WdsTransportClientCancelSessionEx(HANDLE hSessionKey, DWORD dwErrorCode)
 {
     if (dwErrorCode == ERROR_SUCCESS) {
@@ -448,6 +452,7 @@ DWORD WDSTCIAPI WdsTransportClientCancelSessionEx(HANDLE hSessionKey, DWORD dwEr
     }
     return cancel(hSessionKey, dwErrorCode);
 }
+#endif
 
 DWORD WDSTCIAPI WdsTransportClientWaitForCompletion(HANDLE hSessionKey, ULONG uTimeout)
 {
@@ -542,7 +547,7 @@ DWORD WDSTCIAPI WdsTransportClientReleaseBuffer(PVOID pvBuffer)
 
 /* ---- negotiation ----------------------------------------------------------------- */
 
-#ifndef STANDIN_NO_NEGOTIATE
+#ifndef STANDIN_VISTA
 DWORD WDSTCIAPI WdsTransportClientNegotiateRequiredDataRange(
     HANDLE hSessionKey, HANDLE hNegotiateKey,
     ULARGE_INTEGER ullDataRangeStart, ULARGE_INTEGER ullDataRangeSize)

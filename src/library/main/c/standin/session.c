@@ -133,7 +133,7 @@ static DWORD deliver(struct session *s, struct st_source *src)
         free(copy);
     }
 
-#ifndef STANDIN_NO_NEGOTIATE
+#ifndef STANDIN_VISTA
     PFN_WdsTransportClientSessionNegotiate on_negotiate = (PFN_WdsTransportClientSessionNegotiate)s->cb[WDS_TRANSPORTCLIENT_SESSION_NEGOTIATE];
     if (on_negotiate) {
         static atomic_ullong next_key = 1;

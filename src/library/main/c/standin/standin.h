@@ -37,8 +37,8 @@
 #define STANDIN_INFINITE 0xFFFFFFFFu
 
 /* Number of callback ids this build knows (MAX_CALLBACKS of its header). */
-#ifdef STANDIN_NO_NEGOTIATE
-#  define STANDIN_CALLBACKS 5   /* like the Vista-era DLL: no SESSION_NEGOTIATE */
+#ifdef STANDIN_VISTA
+#  define STANDIN_CALLBACKS 5   /* like the Vista SP1 DLL: no SESSION_NEGOTIATE */
 #else
 #  define STANDIN_CALLBACKS 6
 #endif

@@ -269,28 +269,6 @@ class StandinDeliveryTest extends StandinFixture {
         assertThat(negotiate(s, MemorySegment.ofAddress(42), 0, 1)).isEqualTo(Raw.ERROR_INVALID_STATE);
     }
 
-    /**
-     * The stand-in built like the Vista-era DLL (NO_NEGOTIATE=1) does not export
-     * NegotiateRequiredDataRange, so a binding must look it up lazily; the other
-     * 13 functions are there.
-     */
-    @Test
-    void theVistaEraBuildLacksOnlyNegotiate() {
-        Path lib = Path.of(System.getProperty("wdstci.test.nonegotiate", "target/native/plain/libwdstptc-nonegotiate.so"));
-        assertThat(lib).exists();
-        try (Arena arena = Arena.ofConfined()) {
-            var lookup = java.lang.foreign.SymbolLookup.libraryLookup(lib, arena);
-            assertThat(lookup.find("WdsTransportClientNegotiateRequiredDataRange")).isEmpty();
-            for (String f : List.of("Initialize", "InitializeSession", "RegisterCallback", "StartSession",
-                    "CompleteReceive", "CancelSession", "CancelSessionEx", "WaitForCompletion", "QueryStatus",
-                    "CloseSession", "AddRefBuffer", "ReleaseBuffer", "Shutdown")) {
-                assertThat(lookup.find("WdsTransportClient" + f)).as(f).isPresent();
-            }
-        }
-        assertThat(io.github.wdstci.internal.NativeLibrary.load().find("WdsTransportClientNegotiateRequiredDataRange"))
-                .as("the default build exports it").isPresent();
-    }
-
     static int negotiate(RawSession s, MemorySegment key, long start, long size) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment a = _ULARGE_INTEGER.allocate(arena);
