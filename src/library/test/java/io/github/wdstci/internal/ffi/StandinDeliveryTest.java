@@ -236,6 +236,34 @@ class StandinDeliveryTest extends StandinFixture {
                 .isEqualTo(Raw.ERROR_INVALID_PARAMETER);
     }
 
+    /**
+     * A referenced buffer outlives its session: after CloseSession and the last
+     * Shutdown the session is gone but the block is intact, and releasing it
+     * frees the last of the stand-in's memory.
+     */
+    @Test
+    void aReferencedBufferOutlivesCloseAndShutdown() throws Exception {
+        List<MemorySegment> kept = new ArrayList<>();
+        RawSession s = startSynthetic("128KiB?block=64KiB&seed=9", 0, x -> x.onContents = (ss, data, offset, ptr) -> {
+            if (offset == 0) {
+                assertThat(WdsTransportClientAddRefBuffer(data)).as("AddRefBuffer").isZero();
+                kept.add(data);
+            }
+            RawSession.completeNow(ss, data, offset, ptr);
+        });
+        assertThat(s.awaitComplete()).isZero();
+        assertThat(s.close()).isZero();
+        shutdownNow();
+        long[] c = Raw.counters();
+        assertThat(c[0]).as("sessions after Shutdown").isZero();
+        assertThat(c[3]).as("delivery threads after Shutdown").isZero();
+        assertThat(c[1]).as("buffers: the referenced one and its pool").isPositive();
+        MemorySegment block0 = kept.getFirst();
+        assertThat(SyntheticContent.mismatch(9, 0, block0)).as("the held block after Shutdown").isEqualTo(-1);
+        assertThat(WdsTransportClientReleaseBuffer(block0)).as("ReleaseBuffer after Shutdown").isZero();
+        assertThat(Raw.counters()).as("sessions, buffers, bytes, threads").containsExactly(0L, 0L, 0L, 0L);
+    }
+
     /** A consumer that keeps the pointer without AddRefBuffer reads poison, not data. */
     @Test
     void aPointerKeptWithoutAddRefReadsPoison() throws Exception {
