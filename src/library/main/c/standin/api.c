@@ -51,6 +51,11 @@
  *    ERROR_POSSIBLE_DEADLOCK when called from the session's own callback.
  *  - QueryStatus writes *puErrorCode = 0 unless the status is FAILURE; a
  *    session not yet complete (started or not) is IN_PROGRESS.
+ *  - AddRefBuffer / ReleaseBuffer accept only the exact pContents pointer
+ *    of a block that is still referenced (else ERROR_INVALID_PARAMETER);
+ *    ReleaseBuffer drops only references taken with AddRefBuffer, so one
+ *    release too many is refused instead of freeing the block under the
+ *    ReceiveContents call that delivers it.
  *  - CloseSession does not cancel: a running session goes on to
  *    SessionComplete; the handle is invalid at once.  As no handle is left
  *    to complete blocks with, blocks outstanding at the close, and those
@@ -58,8 +63,9 @@
  *    The last Shutdown also cancels sessions closed while running.
  *  - NegotiateRequiredDataRange is accepted only during the session's
  *    SessionNegotiate callback, with that callback's key (else
- *    ERROR_INVALID_STATE / ERROR_INVALID_PARAMETER); a range must lie within
- *    the object; at most 16 ranges.
+ *    ERROR_INVALID_STATE / ERROR_INVALID_PARAMETER); a range must be
+ *    non-empty and lie within the object (an empty one would silently turn
+ *    "the whole object" into "nothing"); at most 16 ranges.
  *  - Built with -DSTANDIN_VISTA (libwdstptc-vista.so) the library is shaped
  *    like the Vista SP1 DLL: it exports neither CancelSessionEx nor
  *    NegotiateRequiredDataRange (12 functions), and knows callback ids 0-4

@@ -2,8 +2,11 @@
  * Content buffers.  Each block is delivered in a buffer owned by the
  * stand-in, with a reference count: the delivering thread holds one
  * reference for the duration of the ReceiveContents callback, and
- * WdsTransportClientAddRefBuffer / ReleaseBuffer add and drop more.  When
- * the last reference goes the bytes are poisoned (ST_POISON_BYTE, unless the
+ * WdsTransportClientAddRefBuffer / ReleaseBuffer add and drop more.
+ * ReleaseBuffer drops only references taken with AddRefBuffer: one more
+ * ReleaseBuffer than AddRefBuffer calls (which would drop the delivering
+ * thread's reference in the middle of the callback) is refused with
+ * ERROR_INVALID_PARAMETER and changes nothing.  When the last reference goes the bytes are poisoned (ST_POISON_BYTE, unless the
  * session's options say poison=0) and the buffer returns to its pool, so a
  * consumer that kept the pointer without a reference reads garbage rather
  * than its data.
@@ -39,7 +42,8 @@ struct st_pool {
 struct st_buffer {
     struct st_buffer *next_free;   /* in its pool's free list; pool->mu */
     struct st_pool *pool;
-    uint32_t refs;                 /* guarded by the registry lock */
+    uint32_t refs;                 /* AddRefBuffer references not yet released; registry lock */
+    bool lent;                     /* the delivering thread's reference; registry lock */
     uint32_t cap;
     unsigned char *data;
 };
@@ -129,7 +133,8 @@ struct st_buffer *st_pool_get(struct st_pool *p, uint32_t len)
         return NULL;
     b->next_free = NULL;
     b->pool = p;
-    b->refs = 1;
+    b->refs = 0;
+    b->lent = true;
     pthread_mutex_lock(&g_registry_mu);
     int rc = st_map_put(&g_registry, (uint64_t)(uintptr_t)b->data, (uint64_t)(uintptr_t)b);
     pthread_mutex_unlock(&g_registry_mu);
@@ -167,7 +172,8 @@ static void buffer_retire(struct st_buffer *b)
 void st_buffer_release(struct st_buffer *b)
 {
     pthread_mutex_lock(&g_registry_mu);
-    bool last = --b->refs == 0;
+    b->lent = false;
+    bool last = b->refs == 0;
     if (last)
         st_map_remove(&g_registry, (uint64_t)(uintptr_t)b->data, NULL);
     pthread_mutex_unlock(&g_registry_mu);
@@ -203,9 +209,13 @@ DWORD st_buffer_release_ptr(const void *data)
     pthread_mutex_lock(&g_registry_mu);
     if (st_map_get(&g_registry, (uint64_t)(uintptr_t)data, &v)) {
         b = (struct st_buffer *)(uintptr_t)v;
-        last = --b->refs == 0;
-        if (last)
-            st_map_remove(&g_registry, (uint64_t)(uintptr_t)data, NULL);
+        if (b->refs == 0) {
+            b = NULL;              /* no AddRefBuffer reference to drop */
+        } else {
+            last = --b->refs == 0 && !b->lent;
+            if (last)
+                st_map_remove(&g_registry, (uint64_t)(uintptr_t)data, NULL);
+        }
     }
     pthread_mutex_unlock(&g_registry_mu);
     if (!b)

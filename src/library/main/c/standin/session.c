@@ -267,7 +267,7 @@ DWORD st_session_negotiate(struct session *s, HANDLE key, uint64_t start, uint64
     pthread_mutex_lock(&s->mu);
     if (!s->negotiating)
         err = ERROR_INVALID_STATE;
-    else if (key != s->negotiate_key || s->nranges == ST_MAX_RANGES ||
+    else if (key != s->negotiate_key || s->nranges == ST_MAX_RANGES || size == 0 ||
              start > s->object_size || size > s->object_size - start)
         err = ERROR_INVALID_PARAMETER;
     else {

@@ -130,9 +130,9 @@ struct st_buffer;   /* one delivered block */
 
 struct st_pool   *st_pool_new(bool poison);       /* NULL when out of memory; the owner's reference */
 void              st_pool_drop(struct st_pool *p); /* drops the owner's reference */
-struct st_buffer *st_pool_get(struct st_pool *p, uint32_t len);   /* one reference, registered; NULL: no memory */
+struct st_buffer *st_pool_get(struct st_pool *p, uint32_t len);   /* lent to the caller, registered; NULL: no memory */
 unsigned char    *st_buffer_data(const struct st_buffer *b);
-void  st_buffer_release(struct st_buffer *b);
+void  st_buffer_release(struct st_buffer *b);   /* ends the loan of st_pool_get */
 DWORD st_buffer_addref_ptr(const void *data);
 DWORD st_buffer_release_ptr(const void *data);
 

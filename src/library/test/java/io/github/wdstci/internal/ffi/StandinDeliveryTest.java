@@ -288,9 +288,11 @@ class StandinDeliveryTest extends StandinFixture {
             answers.add(negotiate(ss, key, MiB - 1, 1));                   // block 15
             answers.add(negotiate(ss, key, MiB, 1));                       // outside the object
             answers.add(negotiate(ss, MemorySegment.ofAddress(42), 0, 1)); // a wrong key
+            answers.add(negotiate(ss, key, 8 * 64 * KiB, 0));             // an empty range
         });
         assertThat(s.awaitComplete()).isZero();
-        assertThat(answers).containsExactly(0, 0, 0, Raw.ERROR_INVALID_PARAMETER, Raw.ERROR_INVALID_PARAMETER);
+        assertThat(answers).containsExactly(0, 0, 0, Raw.ERROR_INVALID_PARAMETER, Raw.ERROR_INVALID_PARAMETER,
+                Raw.ERROR_INVALID_PARAMETER);
         assertThat(s.blockSet(64 * KiB).stream().boxed().toList()).containsExactly(0, 4, 5, 15);
         assertThat(s.events).containsSubsequence("startex", "negotiate", "contents");
         // Outside the negotiate callback there is nothing to answer.

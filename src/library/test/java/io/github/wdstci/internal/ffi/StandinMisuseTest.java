@@ -230,6 +230,33 @@ class StandinMisuseTest extends StandinFixture {
         }
     }
 
+    /**
+     * ReleaseBuffer drops only references taken with AddRefBuffer: a release
+     * without one, or one more than were taken, is refused, and the block stays
+     * intact for the rest of its ReceiveContents call.
+     */
+    @Test
+    void releasingMoreThanWasAddedIsRefused() throws Exception {
+        int[] codes = new int[4];
+        long[] mismatch = {0, 0};
+        RawSession s = startSynthetic("128KiB?block=64KiB&seed=5", 0, x -> x.onContents = (ss, data, offset, ptr) -> {
+            if (offset == 0) {
+                codes[0] = WdsTransportClientReleaseBuffer(data);
+                mismatch[0] = io.github.wdstci.standin.SyntheticContent.mismatch(5, 0, data);
+                codes[1] = WdsTransportClientAddRefBuffer(data);
+                codes[2] = WdsTransportClientReleaseBuffer(data);
+                codes[3] = WdsTransportClientReleaseBuffer(data);
+                mismatch[1] = io.github.wdstci.standin.SyntheticContent.mismatch(5, 0, data);
+            }
+            RawSession.completeNow(ss, data, offset, ptr);
+        });
+        assertThat(s.awaitComplete()).isZero();
+        assertThat(codes).as("release without AddRef, AddRef, release, release once more")
+                .containsExactly(Raw.ERROR_INVALID_PARAMETER, 0, 0, Raw.ERROR_INVALID_PARAMETER);
+        assertThat(mismatch).as("first differing byte of the block during its callback (-1: none)")
+                .containsExactly(-1L, -1L);
+    }
+
     @Test
     void queryStatusAndCancelExCheckTheirArguments() {
         RawSession s = open(x -> Raw.synthetic(x.arena, "256KiB"));
