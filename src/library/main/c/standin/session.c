@@ -1,12 +1,28 @@
 /*
- * A session's delivery thread.  Every callback of a session runs on the one
- * thread the stand-in creates for it when StartSession is called; no lock is
- * held while a callback runs, so a callback may call any API function
- * (CompleteReceive, CancelSession, QueryStatus, CloseSession ...).
+ * A session: its state, every change of that state, and its delivery
+ * thread.  api.c checks arguments, resolves a handle to a session and calls
+ * one of the st_session_* functions below; nothing else changes a session.
+ *
+ * State: CREATED (InitializeSession) -> RUNNING (StartSession) -> DONE (the
+ * result is fixed just before SessionComplete is called; complete_returned
+ * once it has returned).  Beside that: callbacks may be registered while
+ * CREATED only; StartSession needs SESSION_START, RECEIVE_CONTENTS and
+ * SESSION_COMPLETE; the first cancel's code wins (a later one, or one after
+ * DONE, changes nothing); closed (CloseSession) forgets the outstanding
+ * blocks, since nobody has a handle to complete them with any more.
+ *
+ * Threads.  Every callback of a session runs on the one thread the stand-in
+ * creates for it when StartSession is called; no lock is held while a
+ * callback runs, so a callback may call any API function (CompleteReceive,
+ * CancelSession, QueryStatus, CloseSession ...).  WaitForCompletion from
+ * that thread on its own session would wait for itself: refused with
+ * ERROR_POSSIBLE_DEADLOCK.  The sessions whose thread runs are kept in a
+ * list, closed or not, so that the last Shutdown can cancel them all and
+ * wait for their threads.
  *
  * Order of callbacks:
- *   SessionStart (if registered), then SessionStartEx (if registered): both
- *     fire when both are registered, SessionStart first;
+ *   SessionStart (required), then SessionStartEx (if registered): when both
+ *     are registered both fire, SessionStart first;
  *   ReceiveMetadata (if registered and the object has metadata);
  *   SessionNegotiate (if registered): the consumer may answer, during that
  *     callback only, with NegotiateRequiredDataRange calls; each adds a byte
@@ -19,10 +35,12 @@
  *   SessionComplete, exactly once and last.  On success it comes after every
  *     delivered block has been completed (once CloseSession has run, nobody
  *     holds a handle to complete blocks with, so from then on a block counts
- *     as completed when its callback returns), so a consumer that completes blocks
- *     asynchronously has finished with all of them by then; after a failure
- *     or a cancel it comes at once, and blocks still outstanding may be
- *     completed afterwards (until CloseSession).
+ *     as completed when its callback returns), so a consumer that completes
+ *     blocks asynchronously has finished with all of them by then; after a
+ *     failure or a cancel it comes at once, and blocks still outstanding may
+ *     be completed afterwards (until CloseSession).
+ *   A session cancelled before StartSession gets SessionComplete alone, with
+ *   the cancel's code.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -31,17 +49,99 @@
 
 #include "standin.h"
 
+atomic_ullong st_live_sessions;
+atomic_ullong st_live_workers;
+
+enum st_state { ST_CREATED, ST_RUNNING, ST_DONE };
+
+#define ST_MAX_RANGES 16
+
+struct session {
+    atomic_uint refs;              /* api.c's table, the worker, API calls in progress */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;             /* any change below */
+
+    /* fixed once the handle is published */
+    HANDLE handle;
+    PVOID caller_data;
+    ULONG auth_level;
+    ULONG cache_size;
+    char *server, *nspace, *base;
+    struct st_options opt;
+    struct st_pool *pool;          /* this session's buffers */
+
+    /* guarded by mu */
+    void *cb[STANDIN_CALLBACKS];   /* read without mu by the worker: fixed once RUNNING */
+    enum st_state state;
+    bool closed;                   /* CloseSession ran: nobody can complete blocks any more */
+    bool complete_returned;        /* SessionComplete has returned */
+    bool cancel_requested;
+    DWORD cancel_code;
+    DWORD result;
+
+    st_map outstanding;            /* delivered-but-not-completed blocks: offset -> size */
+    uint64_t outstanding_bytes;
+
+    bool negotiating;              /* inside SessionNegotiate */
+    HANDLE negotiate_key;
+    uint64_t object_size;
+    unsigned nranges;
+    uint64_t range_start[ST_MAX_RANGES], range_end[ST_MAX_RANGES];
+
+    /* guarded by g_run_mu */
+    struct session *run_prev, *run_next;
+};
+
+/* The sessions whose delivery thread runs, closed or not, and their count. */
+static pthread_mutex_t g_run_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_run_cv = PTHREAD_COND_INITIALIZER;   /* st_live_workers dropped */
+static struct session *g_running;
+
 /* The session whose callbacks the current thread delivers, if any. */
 static __thread struct session *tls_session;
-
-bool st_on_worker_of(const struct session *s)
-{
-    return tls_session == s;
-}
 
 bool st_on_any_worker(void)
 {
     return tls_session != NULL;
+}
+
+/* ---- lifetime ------------------------------------------------------------ */
+
+DWORD st_session_create(struct st_session_params *p, struct session **out)
+{
+    struct session *s = calloc(1, sizeof *s);
+    if (!s)
+        return ERROR_NOT_ENOUGH_MEMORY;
+    s->pool = st_pool_new(p->opt.poison);
+    if (!s->pool) {
+        free(s);
+        return ERROR_NOT_ENOUGH_MEMORY;
+    }
+    atomic_fetch_add(&st_live_sessions, 1);
+    atomic_init(&s->refs, 1);
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    s->caller_data = p->caller_data;
+    s->auth_level = p->auth_level;
+    s->cache_size = p->cache_size;
+    s->server = p->server;
+    s->nspace = p->nspace;
+    s->base = p->base;
+    s->opt = p->opt;
+    p->server = p->nspace = p->base = NULL;
+    memset(&p->opt, 0, sizeof p->opt);
+    s->state = ST_CREATED;
+    *out = s;
+    return ERROR_SUCCESS;
+}
+
+void st_session_set_handle(struct session *s, HANDLE h)
+{
+    s->handle = h;
 }
 
 void st_session_ref(struct session *s)
@@ -51,7 +151,7 @@ void st_session_ref(struct session *s)
 
 static void session_destroy(struct session *s)
 {
-    st_buffer_free_pool(s);
+    st_pool_drop(s->pool);
     st_map_free(&s->outstanding);
     st_options_free(&s->opt);
     free(s->server);
@@ -68,6 +168,172 @@ void st_session_unref(struct session *s)
     if (atomic_fetch_sub(&s->refs, 1) == 1)
         session_destroy(s);
 }
+
+/* ---- the operations behind the API functions ------------------------------- */
+
+DWORD st_session_register(struct session *s, int id, void *fn)
+{
+    DWORD err = ERROR_SUCCESS;
+    pthread_mutex_lock(&s->mu);
+    if (s->state != ST_CREATED)
+        err = ERROR_INVALID_STATE;
+    else
+        s->cb[id] = fn;
+    pthread_mutex_unlock(&s->mu);
+    return err;
+}
+
+void st_session_cancel(struct session *s, DWORD code)
+{
+    pthread_mutex_lock(&s->mu);
+    if (s->state != ST_DONE && !s->cancel_requested) {
+        s->cancel_requested = true;
+        s->cancel_code = code;
+        pthread_cond_broadcast(&s->cv);
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
+DWORD st_session_complete_receive(struct session *s, ULONG size, uint64_t offset)
+{
+    DWORD err = ERROR_SUCCESS;
+    uint64_t len;
+    pthread_mutex_lock(&s->mu);
+    if (st_map_get(&s->outstanding, offset, &len) && len == size) {
+        st_map_remove(&s->outstanding, offset, NULL);
+        s->outstanding_bytes -= len;
+        pthread_cond_broadcast(&s->cv);
+    } else {
+        err = ERROR_INVALID_PARAMETER;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return err;
+}
+
+DWORD st_session_wait(struct session *s, ULONG timeout_ms)
+{
+    if (tls_session == s)
+        return ERROR_POSSIBLE_DEADLOCK;
+    struct timespec deadline;
+    if (timeout_ms != STANDIN_INFINITE) {
+        clock_gettime(CLOCK_MONOTONIC, &deadline);
+        uint64_t ns = (uint64_t)deadline.tv_nsec + (uint64_t)timeout_ms * 1000000u;
+        deadline.tv_sec += (time_t)(ns / 1000000000u);
+        deadline.tv_nsec = (long)(ns % 1000000000u);
+    }
+    DWORD err = ERROR_SUCCESS;
+    pthread_mutex_lock(&s->mu);
+    if (s->state == ST_CREATED) {
+        err = ERROR_INVALID_STATE;
+    } else {
+        while (!s->complete_returned && err == ERROR_SUCCESS) {
+            if (timeout_ms == STANDIN_INFINITE)
+                pthread_cond_wait(&s->cv, &s->mu);
+            else if (pthread_cond_timedwait(&s->cv, &s->mu, &deadline) == ETIMEDOUT && !s->complete_returned)
+                err = WAIT_TIMEOUT;
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+    return err;
+}
+
+void st_session_query(struct session *s, ULONG *status, ULONG *error)
+{
+    pthread_mutex_lock(&s->mu);
+    *status = s->state != ST_DONE ? WDS_TRANSPORTCLIENT_STATUS_IN_PROGRESS
+            : s->result == ERROR_SUCCESS ? WDS_TRANSPORTCLIENT_STATUS_SUCCESS
+            : WDS_TRANSPORTCLIENT_STATUS_FAILURE;
+    *error = *status == WDS_TRANSPORTCLIENT_STATUS_FAILURE ? s->result : ERROR_SUCCESS;
+    pthread_mutex_unlock(&s->mu);
+}
+
+void st_session_close(struct session *s)
+{
+    /* Nobody can complete blocks without the handle: forget the outstanding
+     * ones, so that a running session neither stalls on its cache nor waits
+     * for completions before reporting success. */
+    pthread_mutex_lock(&s->mu);
+    s->closed = true;
+    st_map_free(&s->outstanding);
+    s->outstanding_bytes = 0;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+#ifndef STANDIN_VISTA
+DWORD st_session_negotiate(struct session *s, HANDLE key, uint64_t start, uint64_t size)
+{
+    DWORD err = ERROR_SUCCESS;
+    pthread_mutex_lock(&s->mu);
+    if (!s->negotiating)
+        err = ERROR_INVALID_STATE;
+    else if (key != s->negotiate_key || s->nranges == ST_MAX_RANGES || size == 0 ||
+             start > s->object_size || size > s->object_size - start)
+        err = ERROR_INVALID_PARAMETER;
+    else {
+        s->range_start[s->nranges] = start;
+        s->range_end[s->nranges] = start + size;
+        s->nranges++;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return err;
+}
+#endif
+
+/* ---- the running list ---------------------------------------------------------- */
+
+static void running_add_locked(struct session *s)
+{
+    s->run_prev = NULL;
+    s->run_next = g_running;
+    if (g_running)
+        g_running->run_prev = s;
+    g_running = s;
+}
+
+static void running_remove_locked(struct session *s)
+{
+    if (s->run_prev)
+        s->run_prev->run_next = s->run_next;
+    else
+        g_running = s->run_next;
+    if (s->run_next)
+        s->run_next->run_prev = s->run_prev;
+    s->run_prev = s->run_next = NULL;
+}
+
+void st_sessions_cancel_running(DWORD code)
+{
+    pthread_mutex_lock(&g_run_mu);
+    for (struct session *s = g_running; s; s = s->run_next)
+        st_session_cancel(s, code);
+    pthread_mutex_unlock(&g_run_mu);
+}
+
+void st_sessions_wait_workers(void)
+{
+    pthread_mutex_lock(&g_run_mu);
+    while (atomic_load(&st_live_workers) > 0)
+        pthread_cond_wait(&g_run_cv, &g_run_mu);
+    pthread_mutex_unlock(&g_run_mu);
+}
+
+/* Leaves the running list, drops the worker's reference, and only then
+ * counts the worker out, so that a Shutdown waiting for the count to reach
+ * zero returns after every session it cancelled is gone. */
+static void worker_exited(struct session *s)
+{
+    pthread_mutex_lock(&g_run_mu);
+    running_remove_locked(s);
+    pthread_mutex_unlock(&g_run_mu);
+    st_session_unref(s);
+    pthread_mutex_lock(&g_run_mu);
+    atomic_fetch_sub(&st_live_workers, 1);
+    pthread_cond_broadcast(&g_run_cv);
+    pthread_mutex_unlock(&g_run_mu);
+}
+
+/* ---- delivery ------------------------------------------------------------------ */
 
 /* Waits on s->cv (s->mu held) until the deadline; false once it passed. */
 static bool wait_until(struct session *s, const struct timespec *deadline)
@@ -108,11 +374,9 @@ static DWORD deliver(struct session *s, struct st_source *src)
     PFN_WdsTransportClientReceiveMetadata on_meta = (PFN_WdsTransportClientReceiveMetadata)s->cb[WDS_TRANSPORTCLIENT_RECEIVE_METADATA];
     PFN_WdsTransportClientReceiveContents on_contents = (PFN_WdsTransportClientReceiveContents)s->cb[WDS_TRANSPORTCLIENT_RECEIVE_CONTENTS];
 
-    if (on_start) {
-        ULARGE_INTEGER fs;
-        fs.QuadPart = size;
-        on_start(h, cd, &fs);
-    }
+    ULARGE_INTEGER fs;                       /* StartSession made sure it is registered */
+    fs.QuadPart = size;
+    on_start(h, cd, &fs);
     if (on_start_ex) {
         TRANSPORTCLIENT_SESSION_INFO info;
         memset(&info, 0, sizeof info);
@@ -135,7 +399,7 @@ static DWORD deliver(struct session *s, struct st_source *src)
         free(copy);
     }
 
-#ifndef STANDIN_NO_NEGOTIATE
+#ifndef STANDIN_VISTA
     PFN_WdsTransportClientSessionNegotiate on_negotiate = (PFN_WdsTransportClientSessionNegotiate)s->cb[WDS_TRANSPORTCLIENT_SESSION_NEGOTIATE];
     if (on_negotiate) {
         static atomic_ullong next_key = 1;
@@ -189,10 +453,10 @@ static DWORD deliver(struct session *s, struct st_source *src)
         }
         pthread_mutex_unlock(&s->mu);
 
-        struct st_buffer *b = st_buffer_get(s, len);
+        struct st_buffer *b = st_pool_get(s->pool, len);
         if (!b)
             return ERROR_NOT_ENOUGH_MEMORY;
-        DWORD err = s->opt.fill ? st_source_read(src, off, b->data, len) : ERROR_SUCCESS;
+        DWORD err = s->opt.fill ? st_source_read(src, off, st_buffer_data(b), len) : ERROR_SUCCESS;
         if (err != ERROR_SUCCESS) {
             st_buffer_release(b);
             return err;
@@ -210,7 +474,7 @@ static DWORD deliver(struct session *s, struct st_source *src)
 
         ULARGE_INTEGER o;
         o.QuadPart = off;
-        on_contents(h, cd, b->data, len, &o);
+        on_contents(h, cd, st_buffer_data(b), len, &o);
         st_buffer_release(b);
         delivered += len;
     }
@@ -269,20 +533,43 @@ static void *worker_main(void *arg)
     pthread_mutex_unlock(&s->mu);
 
     tls_session = NULL;
-    st_worker_exited(s);
+    worker_exited(s);
     return NULL;
 }
 
-int st_session_start_worker(struct session *s)
+DWORD st_session_start(struct session *s)
 {
+    pthread_mutex_lock(&s->mu);
+    if (s->state != ST_CREATED ||
+        !s->cb[WDS_TRANSPORTCLIENT_SESSION_START] ||
+        !s->cb[WDS_TRANSPORTCLIENT_RECEIVE_CONTENTS] ||
+        !s->cb[WDS_TRANSPORTCLIENT_SESSION_COMPLETE]) {
+        pthread_mutex_unlock(&s->mu);
+        return ERROR_INVALID_STATE;
+    }
+    s->state = ST_RUNNING;             /* from now on cb[] is fixed */
+    pthread_mutex_unlock(&s->mu);
+
+    pthread_mutex_lock(&g_run_mu);
+    atomic_fetch_add(&st_live_workers, 1);
+    st_session_ref(s);                 /* the worker's reference */
+    running_add_locked(s);
+    pthread_mutex_unlock(&g_run_mu);
+
     pthread_attr_t attr;
     int rc = pthread_attr_init(&attr);
-    if (rc != 0)
-        return rc;
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    pthread_t t;
-    /* The caller took the worker's reference and drops it if this fails. */
-    rc = pthread_create(&t, &attr, worker_main, s);
-    pthread_attr_destroy(&attr);
-    return rc;
+    if (rc == 0) {
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        pthread_t t;
+        rc = pthread_create(&t, &attr, worker_main, s);
+        pthread_attr_destroy(&attr);
+    }
+    if (rc != 0) {
+        pthread_mutex_lock(&s->mu);
+        s->state = ST_CREATED;
+        pthread_mutex_unlock(&s->mu);
+        worker_exited(s);
+        return ERROR_NOT_ENOUGH_MEMORY;
+    }
+    return ERROR_SUCCESS;
 }

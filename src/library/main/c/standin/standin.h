@@ -4,7 +4,18 @@
  * The stand-in implements the 14 functions of headers/wdstci.h over a
  * loopback "server": objects are files under a content root or synthetic
  * objects with deterministic content.  Everything but the 14 API functions
- * (and one diagnostics function, standin_diag.h) is hidden.
+ * (and the diagnostics of standin_diag.h) is hidden.
+ *
+ * Files, each calling only files listed below it (no cycle):
+ *   api.c      the exported functions: checks arguments, resolves handles,
+ *              forwards; owns the handle table and the Initialize count
+ *   session.c  a session's state, every change of it, and its delivery
+ *              thread; the list of sessions whose thread runs
+ *   buffer.c   reference-counted content buffers, pooled per session
+ *   source.c   objects, object options, UTF-16 names, delivery order
+ *   map.c      a hash map from uint64 to uint64
+ * Lock order: api.c's table lock, then session.c's running-list lock, then
+ * a session's lock, then a buffer pool's lock or the buffer registry's.
  */
 #ifndef STANDIN_H
 #define STANDIN_H
@@ -37,8 +48,8 @@
 #define STANDIN_INFINITE 0xFFFFFFFFu
 
 /* Number of callback ids this build knows (MAX_CALLBACKS of its header). */
-#ifdef STANDIN_NO_NEGOTIATE
-#  define STANDIN_CALLBACKS 5   /* like the Vista-era DLL: no SESSION_NEGOTIATE */
+#ifdef STANDIN_VISTA
+#  define STANDIN_CALLBACKS 5   /* like the Vista SP1 DLL: no SESSION_NEGOTIATE */
 #else
 #  define STANDIN_CALLBACKS 6
 #endif
@@ -113,84 +124,60 @@ void st_block_iter_init(struct st_block_iter *it, enum st_order order, uint64_t 
                         uint64_t start, uint64_t seed);
 bool st_block_iter_next(struct st_block_iter *it, uint64_t *block);
 
-/* ---- sessions (session.c) ------------------------------------------------ */
-enum st_state { ST_CREATED, ST_RUNNING, ST_DONE };
-
-struct st_buffer;
-
-#define ST_MAX_RANGES 16
-
-struct session {
-    atomic_uint refs;              /* table, worker, in-flight calls, live buffers */
-    pthread_mutex_t mu;
-    pthread_cond_t cv;             /* any change below                        */
-
-    HANDLE handle;
-    PVOID caller_data;
-    void *cb[STANDIN_CALLBACKS];
-
-    /* copy of the request */
-    ULONG auth_level;
-    ULONG cache_size;
-    char *server, *nspace, *base;
-    struct st_options opt;
-
-    enum st_state state;
-    bool closed;                   /* CloseSession ran: nobody can complete blocks any more */
-    bool complete_returned;        /* SessionComplete has returned (or none was due) */
-    bool cancel_requested;
-    DWORD cancel_code;
-    DWORD result;
-
-    /* delivered-but-not-completed blocks: offset -> size */
-    st_map outstanding;
-    uint64_t outstanding_bytes;
-
-    /* negotiation (SESSION_NEGOTIATE) */
-    bool negotiating;
-    HANDLE negotiate_key;
-    uint64_t object_size;
-    unsigned nranges;
-    uint64_t range_start[ST_MAX_RANGES], range_end[ST_MAX_RANGES];
-
-    struct st_buffer *free_buffers;
-
-    /* list of sessions whose worker runs (api.c, guarded by its lock) */
-    struct session *run_prev, *run_next;
-};
-
-void st_session_ref(struct session *s);
-void st_session_unref(struct session *s);
-int  st_session_start_worker(struct session *s);   /* 0, or an errno value */
-bool st_on_worker_of(const struct session *s);     /* current thread delivers s's callbacks */
-bool st_on_any_worker(void);
-
 /* ---- buffers (buffer.c) -------------------------------------------------- */
-struct st_buffer {
-    struct st_buffer *next_free;
-    struct session *owner;         /* referenced while the buffer is live     */
-    uint32_t refs;                 /* guarded by the registry lock            */
-    uint32_t cap;
-    bool poison;
-    unsigned char *data;
-};
+struct st_pool;     /* the buffers of one session; outlives it while one is live */
+struct st_buffer;   /* one delivered block */
 
-struct st_buffer *st_buffer_get(struct session *s, uint32_t len);   /* refs = 1, registered */
-void  st_buffer_release(struct st_buffer *b);
+struct st_pool   *st_pool_new(bool poison);       /* NULL when out of memory; the owner's reference */
+void              st_pool_drop(struct st_pool *p); /* drops the owner's reference */
+struct st_buffer *st_pool_get(struct st_pool *p, uint32_t len);   /* lent to the caller, registered; NULL: no memory */
+unsigned char    *st_buffer_data(const struct st_buffer *b);
+void  st_buffer_release(struct st_buffer *b);   /* ends the loan of st_pool_get */
 DWORD st_buffer_addref_ptr(const void *data);
 DWORD st_buffer_release_ptr(const void *data);
-void  st_buffer_free_pool(struct session *s);
 
 #define ST_POISON_BYTE 0xDB
 
-/* ---- global diagnostics counters (api.c) -------------------------------- */
-extern atomic_ullong st_live_sessions;
-extern atomic_ullong st_live_buffers;
+extern atomic_ullong st_live_buffers;        /* allocated, live or pooled */
 extern atomic_ullong st_live_buffer_bytes;
-extern atomic_ullong st_live_workers;
 
-/* Called by the worker when it is done with a session; drops the worker's
- * reference to it (api.c). */
-void st_worker_exited(struct session *s);
+/* ---- sessions (session.c) ------------------------------------------------ */
+struct session;
+
+/* What InitializeSession checked and converted. */
+struct st_session_params {
+    PVOID caller_data;
+    ULONG auth_level;
+    ULONG cache_size;
+    char *server, *nspace, *base;  /* UTF-8 */
+    struct st_options opt;
+};
+
+/* Creates a session in state CREATED with one reference (the caller's).
+ * On success the strings and options of *p are moved into it (p's pointers
+ * become NULL); the caller frees what is left in *p either way. */
+DWORD st_session_create(struct st_session_params *p, struct session **out);
+void  st_session_set_handle(struct session *s, HANDLE h);   /* once, before h is published */
+void  st_session_ref(struct session *s);
+void  st_session_unref(struct session *s);
+
+/* The operations behind the API functions; each takes the session's lock. */
+DWORD st_session_register(struct session *s, int id, void *fn);   /* id already checked */
+DWORD st_session_start(struct session *s);
+DWORD st_session_complete_receive(struct session *s, ULONG size, uint64_t offset);
+void  st_session_cancel(struct session *s, DWORD code);
+DWORD st_session_wait(struct session *s, ULONG timeout_ms);
+void  st_session_query(struct session *s, ULONG *status, ULONG *error);
+void  st_session_close(struct session *s);
+#ifndef STANDIN_VISTA
+DWORD st_session_negotiate(struct session *s, HANDLE key, uint64_t start, uint64_t size);
+#endif
+
+bool st_on_any_worker(void);                /* the current thread delivers some session's callbacks */
+void st_sessions_cancel_running(DWORD code); /* every session whose thread runs, closed or not */
+void st_sessions_wait_workers(void);         /* until no delivery thread runs */
+
+extern atomic_ullong st_live_sessions;       /* allocated: open, or closed but running */
+extern atomic_ullong st_live_workers;        /* delivery threads running */
 
 #endif /* STANDIN_H */

@@ -9,8 +9,9 @@
 #include "wdstci.h"
 
 #define WDS_STANDIN_COUNTERS 4
-/* counters[0]  sessions allocated (open, running, or kept by a live buffer)
- * counters[1]  content buffers allocated (live or pooled)
+/* counters[0]  sessions allocated (open, or closed but still running)
+ * counters[1]  content buffers allocated (live, or pooled: a session's pool
+ *              stays while one of its buffers is live, even past the session)
  * counters[2]  bytes of those buffers
  * counters[3]  delivery threads running
  * Copies min(count, 4) values; ERROR_INVALID_PARAMETER (87) if count > 4

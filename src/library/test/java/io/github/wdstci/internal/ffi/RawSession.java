@@ -92,14 +92,45 @@ final class RawSession {
 
     /** Registers START, STARTEX, METADATA, CONTENTS, COMPLETE, and NEGOTIATE when an action is set. */
     void registerAll() {
-        register(WDS_TRANSPORTCLIENT_SESSION_START(), PFN_WdsTransportClientSessionStart.allocate(this::onSessionStart, arena));
-        register(WDS_TRANSPORTCLIENT_SESSION_STARTEX(), PFN_WdsTransportClientSessionStartEx.allocate(this::onSessionStartEx, arena));
-        register(WDS_TRANSPORTCLIENT_RECEIVE_METADATA(), PFN_WdsTransportClientReceiveMetadata.allocate(this::onReceiveMetadata, arena));
-        register(WDS_TRANSPORTCLIENT_RECEIVE_CONTENTS(), PFN_WdsTransportClientReceiveContents.allocate(this::onReceiveContents, arena));
-        register(WDS_TRANSPORTCLIENT_SESSION_COMPLETE(), PFN_WdsTransportClientSessionComplete.allocate(this::onSessionComplete, arena));
-        if (onNegotiate != null) {
+        registerAllExcept();
+    }
+
+    /** As {@link #registerAll()}, leaving out the given callback ids. */
+    void registerAllExcept(int... skip) {
+        java.util.Set<Integer> left = java.util.Arrays.stream(skip).boxed().collect(java.util.stream.Collectors.toSet());
+        if (!left.contains(WDS_TRANSPORTCLIENT_SESSION_START())) {
+            register(WDS_TRANSPORTCLIENT_SESSION_START(), startStub());
+        }
+        if (!left.contains(WDS_TRANSPORTCLIENT_SESSION_STARTEX())) {
+            register(WDS_TRANSPORTCLIENT_SESSION_STARTEX(), PFN_WdsTransportClientSessionStartEx.allocate(this::onSessionStartEx, arena));
+        }
+        if (!left.contains(WDS_TRANSPORTCLIENT_RECEIVE_METADATA())) {
+            register(WDS_TRANSPORTCLIENT_RECEIVE_METADATA(), PFN_WdsTransportClientReceiveMetadata.allocate(this::onReceiveMetadata, arena));
+        }
+        if (!left.contains(WDS_TRANSPORTCLIENT_RECEIVE_CONTENTS())) {
+            register(WDS_TRANSPORTCLIENT_RECEIVE_CONTENTS(), contentsStub());
+        }
+        if (!left.contains(WDS_TRANSPORTCLIENT_SESSION_COMPLETE())) {
+            register(WDS_TRANSPORTCLIENT_SESSION_COMPLETE(), completeStub());
+        }
+        if (onNegotiate != null && !left.contains(WDS_TRANSPORTCLIENT_SESSION_NEGOTIATE())) {
             register(WDS_TRANSPORTCLIENT_SESSION_NEGOTIATE(), PFN_WdsTransportClientSessionNegotiate.allocate(this::onSessionNegotiate, arena));
         }
+    }
+
+    /** A stub for this session's SessionStart upcall. */
+    MemorySegment startStub() {
+        return PFN_WdsTransportClientSessionStart.allocate(this::onSessionStart, arena);
+    }
+
+    /** A stub for this session's ReceiveContents upcall. */
+    MemorySegment contentsStub() {
+        return PFN_WdsTransportClientReceiveContents.allocate(this::onReceiveContents, arena);
+    }
+
+    /** A stub for this session's SessionComplete upcall. */
+    MemorySegment completeStub() {
+        return PFN_WdsTransportClientSessionComplete.allocate(this::onSessionComplete, arena);
     }
 
     void register(int id, MemorySegment stub) {
@@ -285,13 +316,18 @@ final class RawSession {
         int start = ev.indexOf("start");
         int startEx = ev.indexOf("startex");
         int firstContents = ev.indexOf("contents");
+        assertThat(ev.lastIndexOf("start")).as("SessionStart at most once").isEqualTo(start);
+        assertThat(ev.lastIndexOf("startex")).as("SessionStartEx at most once").isEqualTo(startEx);
+        if (startEx >= 0) {
+            assertThat(start).as("SessionStart before SessionStartEx").isBetween(0, startEx);
+        }
         if (firstContents >= 0) {
             assertThat(start).as("SessionStart before contents").isBetween(0, firstContents);
-            assertThat(startEx).as("SessionStartEx after SessionStart, before contents").isBetween(start, firstContents);
+            assertThat(startEx).as("SessionStartEx before contents").isLessThan(firstContents);
         }
         int meta = ev.indexOf("metadata");
         if (meta >= 0) {
-            assertThat(meta).as("metadata after the start callbacks").isGreaterThan(startEx);
+            assertThat(meta).as("metadata after the start callbacks").isGreaterThan(Math.max(start, startEx));
             if (firstContents >= 0) {
                 assertThat(meta).as("metadata before contents").isLessThan(firstContents);
             }

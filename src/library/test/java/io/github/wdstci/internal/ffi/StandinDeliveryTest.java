@@ -100,6 +100,28 @@ class StandinDeliveryTest extends StandinFixture {
         assertThat(SyntheticContent.mismatch(7, 0, MemorySegment.ofArray(s.image))).isEqualTo(-1);
     }
 
+    /** With both start callbacks registered both fire, once each, SessionStart first, with the same size. */
+    @Test
+    void sessionStartAndSessionStartExBothFireStartFirst() throws Exception {
+        RawSession s = startSynthetic("256KiB?block=64KiB", 0, x -> { });
+        assertThat(s.awaitComplete()).isZero();
+        assertThat(s.events).containsExactly("start", "startex", "contents", "contents", "contents", "contents",
+                "complete");
+        assertThat(s.startSize).isEqualTo(256 * KiB);
+        assertThat(s.exSize).isEqualTo(256 * KiB);
+    }
+
+    /** STARTEX and METADATA are optional: a session with only the three required callbacks runs. */
+    @Test
+    void onlyTheRequiredCallbacksSuffice() throws Exception {
+        RawSession s = open(x -> Raw.synthetic(x.arena, "256KiB?block=64KiB&meta=m"));
+        s.registerAllExcept(WDS_TRANSPORTCLIENT_SESSION_STARTEX(), WDS_TRANSPORTCLIENT_RECEIVE_METADATA());
+        assertThat(s.start()).isZero();
+        assertThat(s.awaitComplete()).isZero();
+        assertThat(s.events).containsExactly("start", "contents", "contents", "contents", "contents", "complete");
+        assertThat(s.exSize).as("SessionStartEx never called").isEqualTo(-1);
+    }
+
     @Test
     void aCacheSmallerThanTheBlockShrinksTheBlock() throws Exception {
         RawSession s = startSynthetic("1MiB?block=64KiB", 16 * KiB, x -> { });
@@ -214,6 +236,34 @@ class StandinDeliveryTest extends StandinFixture {
                 .isEqualTo(Raw.ERROR_INVALID_PARAMETER);
     }
 
+    /**
+     * A referenced buffer outlives its session: after CloseSession and the last
+     * Shutdown the session is gone but the block is intact, and releasing it
+     * frees the last of the stand-in's memory.
+     */
+    @Test
+    void aReferencedBufferOutlivesCloseAndShutdown() throws Exception {
+        List<MemorySegment> kept = new ArrayList<>();
+        RawSession s = startSynthetic("128KiB?block=64KiB&seed=9", 0, x -> x.onContents = (ss, data, offset, ptr) -> {
+            if (offset == 0) {
+                assertThat(WdsTransportClientAddRefBuffer(data)).as("AddRefBuffer").isZero();
+                kept.add(data);
+            }
+            RawSession.completeNow(ss, data, offset, ptr);
+        });
+        assertThat(s.awaitComplete()).isZero();
+        assertThat(s.close()).isZero();
+        shutdownNow();
+        long[] c = Raw.counters();
+        assertThat(c[0]).as("sessions after Shutdown").isZero();
+        assertThat(c[3]).as("delivery threads after Shutdown").isZero();
+        assertThat(c[1]).as("buffers: the referenced one and its pool").isPositive();
+        MemorySegment block0 = kept.getFirst();
+        assertThat(SyntheticContent.mismatch(9, 0, block0)).as("the held block after Shutdown").isEqualTo(-1);
+        assertThat(WdsTransportClientReleaseBuffer(block0)).as("ReleaseBuffer after Shutdown").isZero();
+        assertThat(Raw.counters()).as("sessions, buffers, bytes, threads").containsExactly(0L, 0L, 0L, 0L);
+    }
+
     /** A consumer that keeps the pointer without AddRefBuffer reads poison, not data. */
     @Test
     void aPointerKeptWithoutAddRefReadsPoison() throws Exception {
@@ -238,35 +288,15 @@ class StandinDeliveryTest extends StandinFixture {
             answers.add(negotiate(ss, key, MiB - 1, 1));                   // block 15
             answers.add(negotiate(ss, key, MiB, 1));                       // outside the object
             answers.add(negotiate(ss, MemorySegment.ofAddress(42), 0, 1)); // a wrong key
+            answers.add(negotiate(ss, key, 8 * 64 * KiB, 0));             // an empty range
         });
         assertThat(s.awaitComplete()).isZero();
-        assertThat(answers).containsExactly(0, 0, 0, Raw.ERROR_INVALID_PARAMETER, Raw.ERROR_INVALID_PARAMETER);
+        assertThat(answers).containsExactly(0, 0, 0, Raw.ERROR_INVALID_PARAMETER, Raw.ERROR_INVALID_PARAMETER,
+                Raw.ERROR_INVALID_PARAMETER);
         assertThat(s.blockSet(64 * KiB).stream().boxed().toList()).containsExactly(0, 4, 5, 15);
         assertThat(s.events).containsSubsequence("startex", "negotiate", "contents");
         // Outside the negotiate callback there is nothing to answer.
         assertThat(negotiate(s, MemorySegment.ofAddress(42), 0, 1)).isEqualTo(Raw.ERROR_INVALID_STATE);
-    }
-
-    /**
-     * The stand-in built like the Vista-era DLL (NO_NEGOTIATE=1) does not export
-     * NegotiateRequiredDataRange, so a binding must look it up lazily; the other
-     * 13 functions are there.
-     */
-    @Test
-    void theVistaEraBuildLacksOnlyNegotiate() {
-        Path lib = Path.of(System.getProperty("wdstci.test.nonegotiate", "target/native/plain/libwdstptc-nonegotiate.so"));
-        assertThat(lib).exists();
-        try (Arena arena = Arena.ofConfined()) {
-            var lookup = java.lang.foreign.SymbolLookup.libraryLookup(lib, arena);
-            assertThat(lookup.find("WdsTransportClientNegotiateRequiredDataRange")).isEmpty();
-            for (String f : List.of("Initialize", "InitializeSession", "RegisterCallback", "StartSession",
-                    "CompleteReceive", "CancelSession", "CancelSessionEx", "WaitForCompletion", "QueryStatus",
-                    "CloseSession", "AddRefBuffer", "ReleaseBuffer", "Shutdown")) {
-                assertThat(lookup.find("WdsTransportClient" + f)).as(f).isPresent();
-            }
-        }
-        assertThat(io.github.wdstci.internal.NativeLibrary.load().find("WdsTransportClientNegotiateRequiredDataRange"))
-                .as("the default build exports it").isPresent();
     }
 
     static int negotiate(RawSession s, MemorySegment key, long start, long size) {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Misuse returns a Win32 code and never crashes. The codes are the stand-in's
@@ -153,16 +154,46 @@ class StandinMisuseTest extends StandinFixture {
     }
 
     @Test
-    void startSessionNeedsContentsCompleteAndAStartCallback() {
+    void startSessionWithNoCallbackIsInvalidState() {
         RawSession s = open(x -> Raw.synthetic(x.arena, "256KiB"));
-        assertThat(WdsTransportClientStartSession(s.handle)).as("no callbacks").isEqualTo(Raw.ERROR_INVALID_STATE);
-        s.register(WDS_TRANSPORTCLIENT_RECEIVE_CONTENTS(),
-                PFN_WdsTransportClientReceiveContents.allocate((h, c, p, n, o) -> { }, s.arena));
-        s.register(WDS_TRANSPORTCLIENT_SESSION_COMPLETE(),
-                PFN_WdsTransportClientSessionComplete.allocate((h, c, e) -> { }, s.arena));
-        assertThat(WdsTransportClientStartSession(s.handle)).as("no start callback").isEqualTo(Raw.ERROR_INVALID_STATE);
+        assertThat(s.start()).as("no callbacks").isEqualTo(Raw.ERROR_INVALID_STATE);
         assertThat(WdsTransportClientWaitForCompletion(s.handle, 0)).as("wait on a session never started")
                 .isEqualTo(Raw.ERROR_INVALID_STATE);
+    }
+
+    /**
+     * SESSION_START, RECEIVE_CONTENTS and SESSION_COMPLETE are the documented
+     * required callbacks: without any one of them StartSession fails, even with
+     * every optional one (STARTEX, METADATA, NEGOTIATE) registered; STARTEX does
+     * not stand in for START. Registering the missing one then lets it start.
+     */
+    @ParameterizedTest(name = "without {0}")
+    @ValueSource(strings = {"SESSION_START", "RECEIVE_CONTENTS", "SESSION_COMPLETE"})
+    void startSessionRefusesAMissingRequiredCallback(String missing) throws Exception {
+        int id = switch (missing) {
+            case "SESSION_START" -> WDS_TRANSPORTCLIENT_SESSION_START();
+            case "RECEIVE_CONTENTS" -> WDS_TRANSPORTCLIENT_RECEIVE_CONTENTS();
+            case "SESSION_COMPLETE" -> WDS_TRANSPORTCLIENT_SESSION_COMPLETE();
+            default -> throw new AssertionError(missing);
+        };
+        RawSession s = open(x -> Raw.synthetic(x.arena, "256KiB"));
+        s.onNegotiate = (ss, size, block, key) -> { };
+        s.registerAllExcept(id);
+        assertThat(s.start()).as("StartSession without %s", missing).isEqualTo(Raw.ERROR_INVALID_STATE);
+        assertThat(s.status()).as("still not started").containsExactly(WDS_TRANSPORTCLIENT_STATUS_IN_PROGRESS(), 0);
+        assertThat(WdsTransportClientWaitForCompletion(s.handle, 0)).as("wait on a session never started")
+                .isEqualTo(Raw.ERROR_INVALID_STATE);
+        assertThat(s.events).as("callbacks of a refused start").isEmpty();
+
+        MemorySegment stub = switch (missing) {
+            case "SESSION_START" -> s.startStub();
+            case "RECEIVE_CONTENTS" -> s.contentsStub();
+            default -> s.completeStub();
+        };
+        s.register(id, stub);
+        assertThat(s.start()).as("StartSession once %s is registered", missing).isZero();
+        assertThat(s.awaitComplete()).isZero();
+        assertThat(s.events).startsWith("start", "startex", "negotiate", "contents");
     }
 
     @Test
@@ -197,6 +228,33 @@ class StandinMisuseTest extends StandinFixture {
             assertThat(WdsTransportClientAddRefBuffer(MemorySegment.NULL)).isEqualTo(Raw.ERROR_INVALID_PARAMETER);
             assertThat(WdsTransportClientReleaseBuffer(MemorySegment.NULL)).isEqualTo(Raw.ERROR_INVALID_PARAMETER);
         }
+    }
+
+    /**
+     * ReleaseBuffer drops only references taken with AddRefBuffer: a release
+     * without one, or one more than were taken, is refused, and the block stays
+     * intact for the rest of its ReceiveContents call.
+     */
+    @Test
+    void releasingMoreThanWasAddedIsRefused() throws Exception {
+        int[] codes = new int[4];
+        long[] mismatch = {0, 0};
+        RawSession s = startSynthetic("128KiB?block=64KiB&seed=5", 0, x -> x.onContents = (ss, data, offset, ptr) -> {
+            if (offset == 0) {
+                codes[0] = WdsTransportClientReleaseBuffer(data);
+                mismatch[0] = io.github.wdstci.standin.SyntheticContent.mismatch(5, 0, data);
+                codes[1] = WdsTransportClientAddRefBuffer(data);
+                codes[2] = WdsTransportClientReleaseBuffer(data);
+                codes[3] = WdsTransportClientReleaseBuffer(data);
+                mismatch[1] = io.github.wdstci.standin.SyntheticContent.mismatch(5, 0, data);
+            }
+            RawSession.completeNow(ss, data, offset, ptr);
+        });
+        assertThat(s.awaitComplete()).isZero();
+        assertThat(codes).as("release without AddRef, AddRef, release, release once more")
+                .containsExactly(Raw.ERROR_INVALID_PARAMETER, 0, 0, Raw.ERROR_INVALID_PARAMETER);
+        assertThat(mismatch).as("first differing byte of the block during its callback (-1: none)")
+                .containsExactly(-1L, -1L);
     }
 
     @Test
