@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The file sink leaves either the complete file or nothing under the target name. */
 @org.junit.jupiter.api.extension.ExtendWith(StandinExtension.class)
+@org.junit.jupiter.api.Tag("session")
 class FileSinkTest {
 
     @TempDir

@@ -310,7 +310,7 @@ class SessionTest {
         }));
         assertThat(error).isInstanceOf(StackOverflowError.class);
         RuntimeException boom = new IllegalStateException("negotiation");
-        Throwable negotiation = causeOf(client.receive(synthetic("1MiB"), new ContentHandler() {
+        CompletableFuture<Void> negotiated = client.receive(synthetic("1MiB"), new ContentHandler() {
             @Override
             public boolean negotiates() {
                 return true;
@@ -324,8 +324,12 @@ class SessionTest {
             @Override
             public void onContent(MemorySegment block, long offset) {
             }
-        }));
-        assertThat(negotiation).isSameAs(boom);
+        });
+        if (client.negotiationSupported()) {
+            assertThat(causeOf(negotiated)).isSameAs(boom);
+        } else {
+            negotiated.get(GUARD_SECONDS, TimeUnit.SECONDS);   // never asked: a Vista-era DLL has no negotiation
+        }
         // The JVM lives, and the next session works.
         client.receive(synthetic("1MiB"), ContentHandlers.discarding()).get(GUARD_SECONDS, TimeUnit.SECONDS);
     }

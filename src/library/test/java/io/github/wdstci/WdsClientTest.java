@@ -14,6 +14,7 @@ import io.github.wdstci.internal.Wdstptc;
 import org.junit.jupiter.api.Test;
 
 @org.junit.jupiter.api.extension.ExtendWith(StandinExtension.class)
+@org.junit.jupiter.api.Tag("session")
 class WdsClientTest {
 
     @Test
