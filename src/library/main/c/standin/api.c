@@ -6,7 +6,7 @@
  * no session itself.
  *
  * Choices where the documented contract is silent (each is also listed in
- * the README):
+ * docs/standin.md):
  *  - Initialize may be called repeatedly; calls are counted and the client
  *    stays initialised until as many Shutdown calls have been made.
  *  - Every function but AddRefBuffer/ReleaseBuffer fails with

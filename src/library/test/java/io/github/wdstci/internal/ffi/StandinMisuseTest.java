@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Misuse returns a Win32 code and never crashes. The codes are the stand-in's
  * choices where the contract is silent (section 7), as documented in
- * src/library/main/c/standin/api.c and the README: ERROR_INVALID_STATE (5023) before
+ * src/library/main/c/standin/api.c and docs/standin.md: ERROR_INVALID_STATE (5023) before
  * Initialize or in the wrong session state, ERROR_INVALID_HANDLE (6) for an
  * unknown or closed handle, ERROR_INVALID_PARAMETER (87) for bad arguments,
  * WAIT_TIMEOUT (258) for a timed-out wait, ERROR_POSSIBLE_DEADLOCK (1131) for
