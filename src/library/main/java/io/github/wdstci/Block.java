@@ -93,7 +93,7 @@ public final class Block implements AutoCloseable {
             throw new IllegalStateException("Block.segment() is usable only during onBlock, on its thread;"
                     + " use withSegment(...) elsewhere");
         }
-        if (!view.scope().isAlive()) {
+        if (!view.scope().isAlive() || isReleased()) {
             throw new IllegalStateException("the block was released");
         }
         return view;

@@ -281,13 +281,14 @@ final class Delivery implements BlockOwner {
 
     // ---- the end ----------------------------------------------------------------------------
 
-    void sessionComplete(int error) throws Exception {
+    void sessionComplete(int error) {
         noteThread();
         try {
             ensureStarted();
-        } finally {
-            session.nativeCompleted(error);
+        } catch (Throwable t) {
+            session.failed(t);                // recorded before the completion can read it
         }
+        session.nativeCompleted(error);
     }
 
     // ---- blocks kept by an asynchronous handler (BlockOwner) ----------------------------------
