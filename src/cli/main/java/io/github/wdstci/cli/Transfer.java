@@ -425,7 +425,11 @@ final class Transfer {
         for (Job j : all) {
             Transport.Running r = j.running();
             if (r != null) {
-                r.cancel();
+                if (why.outcome() == Outcome.TIMED_OUT) {
+                    r.timeOut(why.message());
+                } else {
+                    r.cancel();
+                }
             }
             j.sink().interrupt();
         }

@@ -129,6 +129,15 @@ final class Transport implements AutoCloseable {
             }
         }
 
+        /**
+         * Ends the session as timed out: its own future fails with a
+         * {@link java.util.concurrent.TimeoutException}, which the library
+         * turns into CancelSessionEx(ERROR_TIMEOUT) where the DLL has it.
+         */
+        void timeOut(String why) {
+            completion.completeExceptionally(new java.util.concurrent.TimeoutException(why));
+        }
+
         /** Frees the session (waiting for its completion callback); idempotent. */
         void close() {
             if (session != null) {
