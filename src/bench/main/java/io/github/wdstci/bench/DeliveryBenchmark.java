@@ -18,17 +18,17 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * The stand-in's delivery thread invoking the content callback, FFM upcall
- * stub against JNA Callback: {@value Standin#UPCALL_BLOCKS} blocks per
- * operation, with the stand-in writing no content ({@code fill=0&poison=0}),
- * so the score (ns per block) is the callback round trip: the stand-in's
- * bookkeeping, the upcall, and the CompleteReceive downcall each binding
- * makes from inside it. Session setup is amortised over the blocks.
+ * The realistic delivery path without content: the stand-in's delivery
+ * thread with its per-block bookkeeping (locks, the outstanding map, the
+ * buffer pool), the upcall, the consumer's dispatch and its CompleteReceive
+ * (or, async, Block.release) back into the stand-in. {@value Standin#DELIVERY_BLOCKS}
+ * blocks per operation, no content written ({@code fill=0&poison=0}); score:
+ * ns per block. Session setup is amortised over the blocks.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-public class UpcallBenchmark {
+public class DeliveryBenchmark {
 
     @Param({"4096", "65536", "1048576"})
     public int blockSize;
@@ -39,11 +39,11 @@ public class UpcallBenchmark {
 
     @Setup(Level.Trial)
     public void open() throws Exception {
-        client = WdsClient.open();                // also Initialize for the raw and JNA sessions
-        JnaDirect.register(Standin.LIBRARY);
-        object = Standin.upcallObject(blockSize);
-        request = TransferRequest.newBuilder().server("bench").namespace("synthetic").objectName(object)
-                .cacheSize(TransferRequest.NO_CACHE).build();
+        String path = Libraries.standin().path().toString();
+        client = WdsClient.open();                // also Initialize for the raw and JNA consumers
+        JnaDirect.register(path);
+        object = Standin.deliveryObject(Standin.DELIVERY_BLOCKS, blockSize);
+        request = Standin.transferRequest(object, TransferRequest.NO_CACHE);
     }
 
     @TearDown(Level.Trial)
@@ -52,21 +52,27 @@ public class UpcallBenchmark {
     }
 
     @Benchmark
-    @OperationsPerInvocation(Standin.UPCALL_BLOCKS)
-    public long ffm() {
+    @OperationsPerInvocation(Standin.DELIVERY_BLOCKS)
+    public long rawFfm() {
         return new FfmRawSession(false).run(object, 0);
     }
 
-    /** The Session API's zero-copy path over the same blocks: its per-block cost and allocation. */
+    /** The Session API's zero-copy synchronous path. */
     @Benchmark
-    @OperationsPerInvocation(Standin.UPCALL_BLOCKS)
+    @OperationsPerInvocation(Standin.DELIVERY_BLOCKS)
     public long sessionApi() {
-        client.receive(request, (block, offset) -> { }).join();
-        return request.cacheSize();
+        return SessionApi.receive(client, request, false, null);
+    }
+
+    /** The Session API's async path: AddRefBuffer, a Block, its release (ReleaseBuffer, CompleteReceive). */
+    @Benchmark
+    @OperationsPerInvocation(Standin.DELIVERY_BLOCKS)
+    public long sessionApiAsync() throws Exception {
+        return SessionApi.receiveAsync(client, request, false, null);
     }
 
     @Benchmark
-    @OperationsPerInvocation(Standin.UPCALL_BLOCKS)
+    @OperationsPerInvocation(Standin.DELIVERY_BLOCKS)
     public long jna() {
         return new JnaSession(false).run(object, 0);
     }

@@ -11,49 +11,85 @@ import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionComplete;
 import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionStart;
 
 /**
- * One session on the raw FFM stubs: the floor of what a Java consumer on
- * FFM pays, without the Session API's bookkeeping. Upcall bodies catch
- * everything; the arena (stubs, request) closes after WaitForCompletion.
+ * One session on the raw FFM stubs: what a Java consumer on FFM pays without
+ * the Session API's bookkeeping. Upcall bodies catch everything; the arena
+ * (stubs, request) closes after WaitForCompletion and CloseSession.
  */
 final class FfmRawSession {
 
+    private static final int ERROR_CANCELLED = 1223;
+
     private final boolean touch;
+    private final BlockProbe probe;
+    private Arena arena;
+    private MemorySegment handle;
     private long sum;
     private long blocks;
     private volatile Throwable error;
     private volatile int result = -1;
 
     FfmRawSession(boolean touch) {
+        this(touch, null);
+    }
+
+    FfmRawSession(boolean touch, BlockProbe probe) {
         this.touch = touch;
+        this.probe = probe;
     }
 
     /** Receives the object; returns the checksum (touch) or the block count. */
     long run(String object, int cacheSize) {
-        try (Arena arena = Arena.ofShared()) {
+        start(object, cacheSize);
+        return finish(true);
+    }
+
+    void start(String object, int cacheSize) {
+        arena = Arena.ofShared();
+        try {
             MemorySegment handleOut = arena.allocate(ValueLayout.ADDRESS);
             Standin.check("InitializeSession", WdsTransportClientInitializeSession(
                     Standin.request(arena, object, cacheSize), MemorySegment.NULL, handleOut));
-            MemorySegment h = handleOut.get(ValueLayout.ADDRESS, 0);
-            try {
-                Standin.check("RegisterCallback", WdsTransportClientRegisterCallback(h,
-                        WDS_TRANSPORTCLIENT_SESSION_START(),
-                        PFN_WdsTransportClientSessionStart.allocate(this::onSessionStart, arena)));
-                Standin.check("RegisterCallback", WdsTransportClientRegisterCallback(h,
-                        WDS_TRANSPORTCLIENT_RECEIVE_CONTENTS(),
-                        PFN_WdsTransportClientReceiveContents.allocate(this::onReceiveContents, arena)));
-                Standin.check("RegisterCallback", WdsTransportClientRegisterCallback(h,
-                        WDS_TRANSPORTCLIENT_SESSION_COMPLETE(),
-                        PFN_WdsTransportClientSessionComplete.allocate(this::onSessionComplete, arena)));
-                Standin.check("StartSession", WdsTransportClientStartSession(h));
-                Standin.check("WaitForCompletion", WdsTransportClientWaitForCompletion(h, Standin.INFINITE));
-            } finally {
-                WdsTransportClientCloseSession(h);
-            }
+            handle = handleOut.get(ValueLayout.ADDRESS, 0);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+        try {
+            Standin.check("RegisterCallback", WdsTransportClientRegisterCallback(handle,
+                    WDS_TRANSPORTCLIENT_SESSION_START(),
+                    PFN_WdsTransportClientSessionStart.allocate(this::onSessionStart, arena)));
+            Standin.check("RegisterCallback", WdsTransportClientRegisterCallback(handle,
+                    WDS_TRANSPORTCLIENT_RECEIVE_CONTENTS(),
+                    PFN_WdsTransportClientReceiveContents.allocate(this::onReceiveContents, arena)));
+            Standin.check("RegisterCallback", WdsTransportClientRegisterCallback(handle,
+                    WDS_TRANSPORTCLIENT_SESSION_COMPLETE(),
+                    PFN_WdsTransportClientSessionComplete.allocate(this::onSessionComplete, arena)));
+            Standin.check("StartSession", WdsTransportClientStartSession(handle));
+        } catch (RuntimeException e) {
+            WdsTransportClientCloseSession(handle);       // never started: no callback can come
+            arena.close();
+            throw e;
+        }
+    }
+
+    void cancel() {
+        WdsTransportClientCancelSession(handle);
+    }
+
+    /** Waits for completion, closes, frees the stubs; {@code expectSuccess}: else a cancel is fine too. */
+    long finish(boolean expectSuccess) {
+        try {
+            Standin.check("WaitForCompletion", WdsTransportClientWaitForCompletion(handle, Standin.INFINITE));
+        } finally {
+            WdsTransportClientCloseSession(handle);
+            arena.close();
         }
         if (error != null) {
             throw new IllegalStateException("a callback failed", error);
         }
-        Standin.check("session", result);
+        if (expectSuccess || result != ERROR_CANCELLED) {
+            Standin.check("session", result);
+        }
         return touch ? sum : blocks;
     }
 
@@ -66,6 +102,9 @@ final class FfmRawSession {
     private void onReceiveContents(MemorySegment h, MemorySegment callerData, MemorySegment pContents, int ulSize,
                                    MemorySegment pullContentOffset) {
         try {
+            if (probe != null) {
+                probe.onBlock();
+            }
             if (touch) {
                 sum += Standin.sum(pContents.reinterpret(Integer.toUnsignedLong(ulSize)));
             }

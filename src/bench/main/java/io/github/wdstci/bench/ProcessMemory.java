@@ -1,0 +1,59 @@
+package io.github.wdstci.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.management.ObjectName;
+
+/**
+ * The process's memory, two ways:
+ * <ul>
+ *   <li>resident set size from {@code /proc/self/smaps_rollup} (it walks the
+ *       page tables; VmRSS in /proc/self/status lags behind): everything, the
+ *       library's buffers and every thread stack included;</li>
+ *   <li>Native Memory Tracking's committed total, from the
+ *       DiagnosticCommand MBean's {@code vmNativeMemory summary} (the same
+ *       report as {@code jcmd PID VM.native_memory summary}): the JVM's own
+ *       native memory (heap, metaspace, code cache with upcall stubs, thread
+ *       structures, arenas' malloc), not the library's mallocs. Needs
+ *       {@code -XX:NativeMemoryTracking=summary}; {@code -1} without it.</li>
+ * </ul>
+ */
+final class ProcessMemory {
+
+    private static final Pattern NMT_TOTAL = Pattern.compile("Total: reserved=(\\d+)KB, committed=(\\d+)KB");
+    private static final Pattern RSS = Pattern.compile("(?m)^Rss:\\s+(\\d+) kB");
+
+    private ProcessMemory() {
+    }
+
+    static long rssBytes() {
+        try {
+            Matcher m = RSS.matcher(Files.readString(Path.of("/proc/self/smaps_rollup")));
+            if (!m.find()) {
+                throw new IllegalStateException("no Rss line in /proc/self/smaps_rollup");
+            }
+            return Long.parseLong(m.group(1)) * 1024;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** NMT's committed total in bytes, or -1 when NMT is off. */
+    static long nmtCommittedBytes() {
+        try {
+            Object out = ManagementFactory.getPlatformMBeanServer().invoke(
+                    new ObjectName("com.sun.management:type=DiagnosticCommand"), "vmNativeMemory",
+                    new Object[] {new String[] {"summary"}}, new String[] {String[].class.getName()});
+            Matcher m = NMT_TOTAL.matcher(String.valueOf(out));
+            return m.find() ? Long.parseLong(m.group(2)) * 1024 : -1;
+        } catch (Exception e) {
+            throw new IllegalStateException("vmNativeMemory summary failed", e);
+        }
+    }
+}
