@@ -5,6 +5,7 @@ import static io.github.wdstci.internal.ffi.wdstci_h.*;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.concurrent.CountDownLatch;
 
 import io.github.wdstci.internal.ffi.PFN_WdsTransportClientReceiveContents;
 import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionComplete;
@@ -27,6 +28,7 @@ final class FfmRawSession {
     private long blocks;
     private volatile Throwable error;
     private volatile int result = -1;
+    private final CountDownLatch completed = new CountDownLatch(1);
 
     FfmRawSession(boolean touch) {
         this(touch, null);
@@ -79,6 +81,8 @@ final class FfmRawSession {
     /** Waits for completion, closes, frees the stubs; {@code expectSuccess}: else a cancel is fine too. */
     long finish(boolean expectSuccess) {
         try {
+            // SessionComplete first, then WaitForCompletion (which returns at once): see awaitCompletion
+            awaitCompletion();
             Standin.check("WaitForCompletion", WdsTransportClientWaitForCompletion(handle, Standin.INFINITE));
         } finally {
             WdsTransportClientCloseSession(handle);
@@ -91,6 +95,28 @@ final class FfmRawSession {
             Standin.check("session", result);
         }
         return touch ? sum : blocks;
+    }
+
+    /**
+     * Waits for SessionComplete on a latch of the consumer's own, as the Session
+     * API waits on its future. Not WaitForCompletion while the session runs: the
+     * stand-in broadcasts the condition variable WaitForCompletion waits on at
+     * every CompleteReceive, so a thread waiting there wakes up once per block
+     * (futex, mutex), a cost of the stand-in that the Session API never pays.
+     */
+    private void awaitCompletion() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                completed.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     // void SessionStart(HANDLE hSessionKey, PVOID pCallerData, PULARGE_INTEGER FileSize)
@@ -119,5 +145,6 @@ final class FfmRawSession {
     // void SessionComplete(HANDLE hSessionKey, PVOID pCallerData, DWORD dwError)
     private void onSessionComplete(MemorySegment h, MemorySegment callerData, int dwError) {
         result = dwError;
+        completed.countDown();
     }
 }

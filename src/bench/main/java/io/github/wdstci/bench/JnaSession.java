@@ -3,6 +3,7 @@ package io.github.wdstci.bench;
 import java.lang.ref.Reference;
 import java.nio.ByteOrder;
 import java.nio.LongBuffer;
+import java.util.concurrent.CountDownLatch;
 
 import com.sun.jna.CallbackThreadInitializer;
 import com.sun.jna.Memory;
@@ -35,11 +36,15 @@ final class JnaSession {
     private long blocks;
     private volatile Throwable error;
     private volatile int result = -1;
+    private final CountDownLatch completed = new CountDownLatch(1);
 
     // Strongly reachable for the session's life: JNA keeps callbacks only weakly.
     private final JnaWdstci.SessionStart onStart = (h, callerData, fileSize) -> { };
     private final JnaWdstci.ReceiveContents onContents = this::onReceiveContents;
-    private final JnaWdstci.SessionComplete onComplete = (h, callerData, err) -> result = err;
+    private final JnaWdstci.SessionComplete onComplete = (h, callerData, err) -> {
+        result = err;
+        completed.countDown();
+    };
 
     JnaSession(boolean touch) {
         this(touch, null);
@@ -83,6 +88,8 @@ final class JnaSession {
     /** Waits for completion and closes; unless {@code expectSuccess}, a cancelled session is fine too. */
     long finish(boolean expectSuccess) {
         try {
+            // SessionComplete first, then WaitForCompletion (which returns at once): see awaitCompletion
+            awaitCompletion();
             Standin.check("WaitForCompletion", JnaDirect.WdsTransportClientWaitForCompletion(handle, Standin.INFINITE));
         } finally {
             JnaDirect.WdsTransportClientCloseSession(handle);
@@ -94,6 +101,28 @@ final class JnaSession {
             Standin.check("session", result);
         }
         return touch ? sum : blocks;
+    }
+
+    /**
+     * Waits for SessionComplete on a latch of the consumer's own, as the Session
+     * API waits on its future. Not WaitForCompletion while the session runs: the
+     * stand-in broadcasts the condition variable WaitForCompletion waits on at
+     * every CompleteReceive, so a thread waiting there wakes up once per block
+     * (futex, mutex), a cost of the stand-in that the Session API never pays.
+     */
+    private void awaitCompletion() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                completed.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void onReceiveContents(Pointer h, Pointer callerData, Pointer contents, int size, Pointer offset) {
