@@ -525,13 +525,13 @@ int main(int argc, char **argv)
 #ifdef NULL_TRANSPORT
     delivery("delivery.null", blocks_per_run);
 #else
+    memory();               /* first: its child processes must not inherit freed memory to reuse */
     downcalls();
     harness_upcall();
     delivery("delivery", blocks_per_run);
     end_to_end();
     lifecycle();
     concurrency();
-    memory();
 #endif
     check("Shutdown", WdsTransportClientShutdown());
     write_json(out, build);

@@ -30,8 +30,9 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class LifecycleBenchmark {
 
+    /** Bytes per object ({@code size}, not objectSize: the smoke pass's small objectSize must not replace it). */
     @Param({"0", "4096"})
-    public long objectSize;
+    public long size;
 
     private String object;
     private WdsClient client;
@@ -42,7 +43,7 @@ public class LifecycleBenchmark {
         String path = Libraries.standin().path().toString();
         client = WdsClient.open();
         JnaDirect.register(path);
-        object = Long.toString(objectSize);
+        object = Long.toString(size);
         request = Standin.transferRequest(object, Standin.CACHE_SIZE);
     }
 

@@ -27,14 +27,18 @@ import org.openjdk.jmh.runner.IterationType;
 
 /**
  * Memory per live session: in a fresh JVM with Native Memory Tracking, after
- * one whole session has warmed the process up, {@code sessions} sessions of
+ * a few whole sessions have warmed the process up (and the JIT compiled the
+ * delivery path), {@code sessions} sessions of
  * 64 MiB (64 KiB blocks) are started and each holds its first block (its
  * delivery thread waits in the content callback), then the process's RSS and
  * NMT committed total are compared with their values just before (both after
- * a System.gc()). The heap is fixed and touched up front (-Xms = -Xmx,
+ * a System.gc()). The growth has a part that does not depend on the number
+ * of sessions (the JIT and the allocator at work while they start), so the
+ * report also gives the marginal growth per session from 16 to 64 sessions.
+ * The heap is fixed and touched up front (-Xms = -Xmx,
  * AlwaysPreTouch) so that its growth or shrinking does not pass for the
- * sessions' memory. The per-session growth goes to the extras (rssPerSession,
- * nmtPerSession, bytes; one value per measured shot); the JMH score is the time to open the sessions up to
+ * sessions' memory. The growth goes to the extras (rssTotal, rssPerSession,
+ * nmtTotal, nmtPerSession, bytes; one value per measured shot); the JMH score is the time to open the sessions up to
  * their first blocks. One shot per fork; the Maven build runs several forks.
  * The C consumer measures RSS the same way, in a child process.
  */
@@ -47,6 +51,7 @@ import org.openjdk.jmh.runner.IterationType;
 public class MemoryBenchmark {
 
     private static final String OBJECT = "64MiB";
+    private static final int WARM_UP_SESSIONS = 4;
 
     @Param({"1", "4", "16", "64"})
     public int sessions;
@@ -65,9 +70,12 @@ public class MemoryBenchmark {
         String path = Libraries.standin().path().toString();
         client = WdsClient.open();
         JnaDirect.register(path);
-        // One whole session of each kind warms the process up (classes, stubs, JNA's dispatch).
-        SessionApi.receive(client, Standin.transferRequest("64KiB", Standin.CACHE_SIZE), true, null);
-        new JnaSession(true).run("64KiB", Standin.CACHE_SIZE);
+        // Whole sessions of each kind warm the process up (classes, stubs, JNA's dispatch, and
+        // enough blocks that the JIT has compiled the delivery path before anything is measured).
+        for (int i = 0; i < WARM_UP_SESSIONS; i++) {
+            SessionApi.receive(client, Standin.transferRequest(OBJECT, Standin.CACHE_SIZE), true, null);
+            new JnaSession(true).run(OBJECT, Standin.CACHE_SIZE);
+        }
     }
 
     @Setup(Level.Iteration)
@@ -152,8 +160,10 @@ public class MemoryBenchmark {
         apiSessions.clear();
         jnaSessions.clear();
         if (iteration.getType() == IterationType.MEASUREMENT) {
+            extras.add("rssTotal", rssGrowth);
             extras.add("rssPerSession", (double) rssGrowth / sessions);
             if (nmtGrowth != Long.MIN_VALUE) {
+                extras.add("nmtTotal", nmtGrowth);
                 extras.add("nmtPerSession", (double) nmtGrowth / sessions);
             }
         }

@@ -16,7 +16,7 @@ import org.knowm.xchart.style.Styler;
 /**
  * One chart per family, as PNG, with the error of each bar (the figure's ±):
  * throughput.png (end to end by block size), concurrency.png (aggregate
- * throughput and memory per session by number of sessions), latency.png
+ * throughput and memory growth by number of live sessions), latency.png
  * (per-block percentiles), lifecycle.png (sessions per second) and
  * isolated.png (the isolated costs). A missing figure is drawn as 0, or, on
  * a logarithmic axis, leaves its series out.
@@ -129,18 +129,21 @@ final class Charts {
     }
 
     static CategoryChart memory(Report r) {
-        CategoryChart c = chart("Memory per live session (RSS)", "sessions", "KiB per session", 700);
+        CategoryChart c = chart("Memory growth with live sessions (RSS)", "sessions", "MiB", 700);
         add(r, c, List.of(Report.SESSIONS), List.of(
-                new Series("Session API", bySessions(k -> run -> kib(run.extra("MemoryBenchmark", "sessionApi",
-                        "rssPerSession", "B", "sessions", k)))),
-                new Series("JNA", bySessions(k -> run -> kib(run.extra("MemoryBenchmark", "jna", "rssPerSession", "B",
+                new Series("Session API", bySessions(k -> run -> mib(run.extra("MemoryBenchmark", "sessionApi",
+                        "rssTotal", "B", "sessions", k)))),
+                new Series("JNA", bySessions(k -> run -> mib(run.extra("MemoryBenchmark", "jna", "rssTotal", "B",
                         "sessions", k)))),
-                new Series("C", bySessions(k -> run -> kib(run.c("O3", "memory." + k))))), false);
+                new Series("C", bySessions(k -> run -> {
+                    Measured m = run.c("O3", "memory." + k);
+                    return m == null ? null : mib(m.times(Double.parseDouble(k), "B"));
+                }))), false);
         return c;
     }
 
-    private static Measured kib(Measured m) {
-        return m == null ? null : m.times(1.0 / 1024, "KiB");
+    private static Measured mib(Measured m) {
+        return m == null ? null : m.times(1.0 / (1 << 20), "MiB");
     }
 
     static CategoryChart latency(Report r) {

@@ -292,7 +292,7 @@ public final class Report {
         }
         for (String s : LIFECYCLE_SIZES) {
             t.add(new Target("session lifecycle, Session API / C, time per session, " + s + " B", "<= 2x",
-                    fig(r -> Measured.ratio(r.score("LifecycleBenchmark", "sessionApi", "objectSize", s),
+                    fig(r -> Measured.ratio(r.score("LifecycleBenchmark", "sessionApi", "size", s),
                             cFloor(r, "lifecycle." + s))),
                     false, 2, ""));
         }
@@ -536,11 +536,11 @@ public final class Report {
                 .append(" (sessions/s).\n\n");
         Table life = new Table("object", "Session API", "raw FFM", "JNA", "C", "Session API / C");
         for (String s : LIFECYCLE_SIZES) {
-            life.row(s + " B", lifecycleCell(r -> r.score("LifecycleBenchmark", "sessionApi", "objectSize", s)),
-                    lifecycleCell(r -> r.score("LifecycleBenchmark", "rawFfm", "objectSize", s)),
-                    lifecycleCell(r -> r.score("LifecycleBenchmark", "jna", "objectSize", s)),
+            life.row(s + " B", lifecycleCell(r -> r.score("LifecycleBenchmark", "sessionApi", "size", s)),
+                    lifecycleCell(r -> r.score("LifecycleBenchmark", "rawFfm", "size", s)),
+                    lifecycleCell(r -> r.score("LifecycleBenchmark", "jna", "size", s)),
                     lifecycleCell(r -> cFloor(r, "lifecycle." + s)),
-                    ratio(fig(r -> Measured.ratio(r.score("LifecycleBenchmark", "sessionApi", "objectSize", s),
+                    ratio(fig(r -> Measured.ratio(r.score("LifecycleBenchmark", "sessionApi", "size", s),
                             cFloor(r, "lifecycle." + s)))));
         }
         b.append(life).append('\n');
@@ -566,11 +566,12 @@ public final class Report {
         }
         b.append(conc).append('\n');
         b.append("Memory per live session, KiB: k sessions each holding its first 64 KiB block (delivery thread waiting")
-                .append(" in the callback), after one session warmed the process up. RSS from /proc/self/smaps_rollup")
+                .append(" in the callback), after whole sessions warmed the process up (C: one). RSS from /proc/self/smaps_rollup")
                 .append(" (everything: the library's buffers, thread stacks); NMT: the JVM's committed native memory")
                 .append(" (-XX:NativeMemoryTracking=summary, DiagnosticCommand vmNativeMemory, as `jcmd PID")
-                .append(" VM.native_memory summary`), which excludes the library's own mallocs. Fresh JVM per measurement")
-                .append(" (C: a fresh child process).\n\n");
+                .append(" VM.native_memory summary`) over every category but the heap (fixed) and the JIT's scratch")
+                .append(" arenas, which excludes the library's own mallocs. Fresh JVM per measurement (C: a fresh child")
+                .append(" process); 64 sessions is the figure to quote.\n\n");
         Table mem = new Table("sessions", "Session API RSS", "JNA RSS", "C RSS", "Session API NMT", "JNA NMT");
         for (String k : SESSIONS) {
             mem.row(k, fig(r -> kib(r.extra("MemoryBenchmark", "sessionApi", "rssPerSession", "B", "sessions", k))),
@@ -579,7 +580,12 @@ public final class Report {
                     fig(r -> kib(r.extra("MemoryBenchmark", "sessionApi", "nmtPerSession", "B", "sessions", k))),
                     fig(r -> kib(r.extra("MemoryBenchmark", "jna", "nmtPerSession", "B", "sessions", k))));
         }
+        mem.row("marginal, 16 to 64", fig(r -> marginal(r, "sessionApi", "rss")), fig(r -> marginal(r, "jna", "rss")),
+                fig(r -> marginalC(r)), fig(r -> marginal(r, "sessionApi", "nmt")), fig(r -> marginal(r, "jna", "nmt")));
         b.append(mem).append('\n');
+        b.append("Growth divided by the number of sessions includes a part that does not depend on it (the JIT and")
+                .append(" the allocator at work while the sessions start), which dominates with 1 or 4 sessions; the")
+                .append(" marginal row, (growth with 64 - growth with 16) / 48, is the cost of one more session.\n\n");
 
         // latency
         b.append("## Latency per block, us\n\n")
@@ -602,6 +608,32 @@ public final class Report {
         }
         b.append(lat).append('\n');
         return b.toString();
+    }
+
+    /** (total growth with 64 sessions - with 16) / 48, KiB, from the memory extras (rss or nmt). */
+    static Measured marginal(RunData r, String method, String what) {
+        Measured t64 = r.extra("MemoryBenchmark", method, what + "Total", "B", "sessions", "64");
+        Measured t16 = r.extra("MemoryBenchmark", method, what + "Total", "B", "sessions", "16");
+        if (t64 == null || t16 == null) {
+            return null;
+        }
+        return new Measured((t64.value() - t16.value()) / 48 / 1024, err(t64, t16) / 48 / 1024, "KiB");
+    }
+
+    /** The same for the C consumer, whose figures are per session. */
+    static Measured marginalC(RunData r) {
+        Measured p64 = r.c("O3", "memory.64");
+        Measured p16 = r.c("O3", "memory.16");
+        if (p64 == null || p16 == null) {
+            return null;
+        }
+        Measured t64 = p64.times(64, "B");
+        Measured t16 = p16.times(16, "B");
+        return new Measured((t64.value() - t16.value()) / 48 / 1024, err(t64, t16) / 48 / 1024, "KiB");
+    }
+
+    private static double err(Measured a, Measured b) {
+        return Double.isFinite(a.error()) && Double.isFinite(b.error()) ? Math.hypot(a.error(), b.error()) : Double.NaN;
     }
 
     private static Measured kib(Measured m) {

@@ -68,6 +68,15 @@ class ReportTest {
     }
 
     @Test
+    void marginalMemoryIsTheGrowthFrom16To64SessionsPerSession() throws Exception {
+        RunData run = RunData.load(fixture().resolve("1"));
+
+        assertThat(Report.marginal(run, "sessionApi", "rss").value()).isCloseTo((64 * 200 - 16 * 300) / 48.0, within(1e-9));
+        assertThat(Report.marginal(run, "jna", "rss")).isNull();
+        assertThat(Report.marginalC(run)).isNull();                      // the fixture's C has memory.64 only
+    }
+
+    @Test
     void theFloorIsTheFasterBuildForEachFigure() throws Exception {
         Report r = report("1");
         RunData run = r.runs.get(0);
