@@ -14,7 +14,8 @@ import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.style.Styler;
 
 /**
- * One chart per family, as PNG, with the error of each bar (the figure's ±):
+ * One chart per family, as PNG, with the error of each bar (the figure's ±;
+ * not on the logarithmic charts, where XChart misdraws them):
  * throughput.png (end to end by block size), concurrency.png (aggregate
  * throughput and memory growth by number of live sessions), latency.png
  * (per-block percentiles), lifecycle.png (sessions per second) and
@@ -68,15 +69,19 @@ final class Charts {
                 double e = f == null || !Double.isFinite(f.error()) ? 0 : f.error();
                 missing |= log && y <= 0;
                 ys.add(y);
-                errors.add(log ? Math.min(e, 0.9 * y) : e);   // a log axis cannot go down to 0
+                errors.add(e);
             }
             if (log && missing) {
                 continue;
             }
             for (int i = 0; i < ys.size(); i++) {
-                lowest = Math.min(lowest, ys.get(i) - errors.get(i));
+                lowest = Math.min(lowest, ys.get(i));
             }
-            chart.addSeries(s.name(), categories, ys, errors);
+            if (log) {
+                chart.addSeries(s.name(), categories, ys);   // XChart misdraws error bars on a log axis
+            } else {
+                chart.addSeries(s.name(), categories, ys, errors);
+            }
         }
         if (chart.getSeriesMap().isEmpty()) {
             // XChart cannot draw an empty chart: say so on a series of ones.
