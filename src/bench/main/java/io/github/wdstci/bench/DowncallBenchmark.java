@@ -11,10 +11,12 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 
 import io.github.wdstci.bench.jna.JnaDirect;
+import io.github.wdstci.bench.jna.JnaHarness;
+import io.github.wdstci.bench.jna.JnaHarnessLibrary;
+import io.github.wdstci.bench.jna.JnaWdstci;
 import io.github.wdstci.internal.ffi.PFN_WdsTransportClientReceiveContents;
 import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionComplete;
 import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionStart;
-import io.github.wdstci.bench.jna.JnaWdstci;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -26,29 +28,43 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * A trivial downcall: QueryStatus on a live session (started, waiting 1000 s
- * before its first block), through the FFM stub, JNA interface mapping and
- * JNA direct mapping. The C consumer measures the same call as the floor.
- * Out-parameters are allocated once, as any caller in a loop would.
+ * Isolated downcalls, next to a real one:
+ * <ul>
+ *   <li>{@code constant*}: WdsStandinHarnessConstant, which returns a constant
+ *       (the call alone), through FFM (plain, and with
+ *       {@code Linker.Option.critical}, legitimate for a function this short
+ *       that never blocks or calls back), JNA direct and JNA interface mapping;</li>
+ *   <li>{@code queryStatus*}: QueryStatus on a live session (started, waiting
+ *       1000 s before its first block), which takes the stand-in's locks:
+ *       FFM (the generated stub), JNA direct and interface. Not critical: a
+ *       transport's status call may block on a lock.</li>
+ * </ul>
+ * The C consumer measures both calls as the floor. Out-parameters are
+ * allocated once, as any caller in a loop would.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class DowncallBenchmark {
 
+    private static final class Jna {
+        static final JnaWdstci LIB = JnaWdstci.load(Libraries.standinPath());
+        static final JnaHarnessLibrary HARNESS = JnaHarnessLibrary.load(Libraries.standinPath());
+    }
+
     private Arena arena;
     private MemorySegment handle;
     private MemorySegment status;
     private MemorySegment error;
 
-    private JnaWdstci jna;
     private Pointer jnaHandle;
     private Memory jnaStatus;
     private Memory jnaError;
 
     @Setup(Level.Trial)
     public void open() {
-        Standin.initialize();
+        Libraries.standin();
+        Standin.check("Initialize", WdsTransportClientInitialize());
         arena = Arena.ofShared();
         MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
         Standin.check("InitializeSession", WdsTransportClientInitializeSession(
@@ -67,8 +83,8 @@ public class DowncallBenchmark {
         status = arena.allocate(ValueLayout.JAVA_INT);
         error = arena.allocate(ValueLayout.JAVA_INT);
 
-        jna = JnaWdstci.load(Standin.LIBRARY);
-        JnaDirect.register(Standin.LIBRARY);
+        JnaDirect.register(Libraries.standinPath());
+        JnaHarness.register(Libraries.standinPath());
         jnaHandle = new Pointer(handle.address());
         jnaStatus = new Memory(4);
         jnaError = new Memory(4);
@@ -84,20 +100,40 @@ public class DowncallBenchmark {
     }
 
     @Benchmark
-    public int ffm() {
+    public int constantFfm() {
+        return FfmHarness.constant();
+    }
+
+    @Benchmark
+    public int constantFfmCritical() {
+        return FfmHarness.constantCritical();
+    }
+
+    @Benchmark
+    public int constantJnaDirect() {
+        return JnaHarness.WdsStandinHarnessConstant();
+    }
+
+    @Benchmark
+    public int constantJnaInterface() {
+        return Jna.HARNESS.WdsStandinHarnessConstant();
+    }
+
+    @Benchmark
+    public int queryStatusFfm() {
         WdsTransportClientQueryStatus(handle, status, error);
         return status.get(ValueLayout.JAVA_INT, 0);
     }
 
     @Benchmark
-    public int jnaInterface() {
-        jna.WdsTransportClientQueryStatus(jnaHandle, jnaStatus, jnaError);
+    public int queryStatusJnaDirect() {
+        JnaDirect.WdsTransportClientQueryStatus(jnaHandle, jnaStatus, jnaError);
         return jnaStatus.getInt(0);
     }
 
     @Benchmark
-    public int jnaDirect() {
-        JnaDirect.WdsTransportClientQueryStatus(jnaHandle, jnaStatus, jnaError);
+    public int queryStatusJnaInterface() {
+        Jna.LIB.WdsTransportClientQueryStatus(jnaHandle, jnaStatus, jnaError);
         return jnaStatus.getInt(0);
     }
 }

@@ -2,7 +2,6 @@ package io.github.wdstci.bench;
 
 import java.util.concurrent.TimeUnit;
 
-import io.github.wdstci.ContentHandler;
 import io.github.wdstci.TransferRequest;
 import io.github.wdstci.WdsClient;
 import io.github.wdstci.bench.jna.JnaDirect;
@@ -18,12 +17,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Receiving a 1 GiB synthetic object in memory, summing every 64-bit word of
- * every block (the same work as the C consumer), through the Session API
- * ({@code ContentHandler}), the raw FFM stubs and JNA. The stand-in writes
- * the synthetic content into each block, as a transport writes received
- * data; the C consumer of the same library is the floor. Score: ms per GiB;
- * the report turns it into bytes/s and ns per block.
+ * End to end: receiving a synthetic object (1 GiB) in memory, summing every
+ * 64-bit word of every block (the same work as the C consumer), through the
+ * Session API (sync and async), the raw FFM stubs and JNA. The stand-in
+ * writes the synthetic content into each block, as a transport writes
+ * received data. Score: ms per object; the report turns it into GiB/s.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -33,16 +31,21 @@ public class EndToEndBenchmark {
     @Param({"4096", "65536", "1048576"})
     public int blockSize;
 
+    /** Bytes per object (the smoke pass makes it small). */
+    @Param({"1073741824"})
+    public long objectSize;
+
     private String object;
     private WdsClient client;
     private TransferRequest request;
 
     @Setup(Level.Trial)
     public void open() throws Exception {
+        String path = Libraries.standin().path().toString();
         client = WdsClient.open();                // also Initialize for the raw and JNA consumers
-        JnaDirect.register(Standin.LIBRARY);
-        object = Standin.endToEndObject(blockSize);
-        request = TransferRequest.newBuilder().server("bench").namespace("synthetic").objectName(object).build();
+        JnaDirect.register(path);
+        object = Standin.contentObject(objectSize, blockSize);
+        request = Standin.transferRequest(object, Standin.CACHE_SIZE);
     }
 
     @TearDown(Level.Trial)
@@ -52,28 +55,23 @@ public class EndToEndBenchmark {
 
     /** The Session API's zero-copy path: a ContentHandler sees each block as a read-only segment. */
     @Benchmark
-    public long sessionApi() throws Exception {
-        Summing handler = new Summing();
-        client.receive(request, handler).join();
-        return handler.sum;
+    public long sessionApi() {
+        return SessionApi.receive(client, request, true, null);
+    }
+
+    /** The async path: each block a Block, summed and released in the callback. */
+    @Benchmark
+    public long sessionApiAsync() throws Exception {
+        return SessionApi.receiveAsync(client, request, true, null);
     }
 
     @Benchmark
     public long rawFfm() {
-        return new FfmRawSession(true).run(object, (int) TransferRequest.DEFAULT_CACHE_SIZE);
+        return new FfmRawSession(true).run(object, Standin.CACHE_SIZE);
     }
 
     @Benchmark
     public long jna() {
-        return new JnaSession(true).run(object, (int) TransferRequest.DEFAULT_CACHE_SIZE);
-    }
-
-    static final class Summing implements ContentHandler {
-        long sum;
-
-        @Override
-        public void onContent(java.lang.foreign.MemorySegment block, long offset) {
-            sum += Standin.sum(block);
-        }
+        return new JnaSession(true).run(object, Standin.CACHE_SIZE);
     }
 }

@@ -5,56 +5,118 @@ import static io.github.wdstci.internal.ffi.wdstci_h.*;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.concurrent.CountDownLatch;
 
 import io.github.wdstci.internal.ffi.PFN_WdsTransportClientReceiveContents;
 import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionComplete;
 import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionStart;
 
 /**
- * One session on the raw FFM stubs: the floor of what a Java consumer on
- * FFM pays, without the Session API's bookkeeping. Upcall bodies catch
- * everything; the arena (stubs, request) closes after WaitForCompletion.
+ * One session on the raw FFM stubs: what a Java consumer on FFM pays without
+ * the Session API's bookkeeping. Upcall bodies catch everything; the arena
+ * (stubs, request) closes after WaitForCompletion and CloseSession.
  */
 final class FfmRawSession {
 
+    private static final int ERROR_CANCELLED = 1223;
+
     private final boolean touch;
+    private final BlockProbe probe;
+    private Arena arena;
+    private MemorySegment handle;
     private long sum;
     private long blocks;
     private volatile Throwable error;
     private volatile int result = -1;
+    private final CountDownLatch completed = new CountDownLatch(1);
 
     FfmRawSession(boolean touch) {
+        this(touch, null);
+    }
+
+    FfmRawSession(boolean touch, BlockProbe probe) {
         this.touch = touch;
+        this.probe = probe;
     }
 
     /** Receives the object; returns the checksum (touch) or the block count. */
     long run(String object, int cacheSize) {
-        try (Arena arena = Arena.ofShared()) {
+        start(object, cacheSize);
+        return finish(true);
+    }
+
+    void start(String object, int cacheSize) {
+        arena = Arena.ofShared();
+        try {
             MemorySegment handleOut = arena.allocate(ValueLayout.ADDRESS);
             Standin.check("InitializeSession", WdsTransportClientInitializeSession(
                     Standin.request(arena, object, cacheSize), MemorySegment.NULL, handleOut));
-            MemorySegment h = handleOut.get(ValueLayout.ADDRESS, 0);
-            try {
-                Standin.check("RegisterCallback", WdsTransportClientRegisterCallback(h,
-                        WDS_TRANSPORTCLIENT_SESSION_START(),
-                        PFN_WdsTransportClientSessionStart.allocate(this::onSessionStart, arena)));
-                Standin.check("RegisterCallback", WdsTransportClientRegisterCallback(h,
-                        WDS_TRANSPORTCLIENT_RECEIVE_CONTENTS(),
-                        PFN_WdsTransportClientReceiveContents.allocate(this::onReceiveContents, arena)));
-                Standin.check("RegisterCallback", WdsTransportClientRegisterCallback(h,
-                        WDS_TRANSPORTCLIENT_SESSION_COMPLETE(),
-                        PFN_WdsTransportClientSessionComplete.allocate(this::onSessionComplete, arena)));
-                Standin.check("StartSession", WdsTransportClientStartSession(h));
-                Standin.check("WaitForCompletion", WdsTransportClientWaitForCompletion(h, Standin.INFINITE));
-            } finally {
-                WdsTransportClientCloseSession(h);
-            }
+            handle = handleOut.get(ValueLayout.ADDRESS, 0);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+        try {
+            Standin.check("RegisterCallback", WdsTransportClientRegisterCallback(handle,
+                    WDS_TRANSPORTCLIENT_SESSION_START(),
+                    PFN_WdsTransportClientSessionStart.allocate(this::onSessionStart, arena)));
+            Standin.check("RegisterCallback", WdsTransportClientRegisterCallback(handle,
+                    WDS_TRANSPORTCLIENT_RECEIVE_CONTENTS(),
+                    PFN_WdsTransportClientReceiveContents.allocate(this::onReceiveContents, arena)));
+            Standin.check("RegisterCallback", WdsTransportClientRegisterCallback(handle,
+                    WDS_TRANSPORTCLIENT_SESSION_COMPLETE(),
+                    PFN_WdsTransportClientSessionComplete.allocate(this::onSessionComplete, arena)));
+            Standin.check("StartSession", WdsTransportClientStartSession(handle));
+        } catch (RuntimeException e) {
+            WdsTransportClientCloseSession(handle);       // never started: no callback can come
+            arena.close();
+            throw e;
+        }
+    }
+
+    void cancel() {
+        WdsTransportClientCancelSession(handle);
+    }
+
+    /** Waits for completion, closes, frees the stubs; {@code expectSuccess}: else a cancel is fine too. */
+    long finish(boolean expectSuccess) {
+        try {
+            // SessionComplete first, then WaitForCompletion (which returns at once): see awaitCompletion
+            awaitCompletion();
+            Standin.check("WaitForCompletion", WdsTransportClientWaitForCompletion(handle, Standin.INFINITE));
+        } finally {
+            WdsTransportClientCloseSession(handle);
+            arena.close();
         }
         if (error != null) {
             throw new IllegalStateException("a callback failed", error);
         }
-        Standin.check("session", result);
+        if (expectSuccess || result != ERROR_CANCELLED) {
+            Standin.check("session", result);
+        }
         return touch ? sum : blocks;
+    }
+
+    /**
+     * Waits for SessionComplete on a latch of the consumer's own, as the Session
+     * API waits on its future. Not WaitForCompletion while the session runs: the
+     * stand-in broadcasts the condition variable WaitForCompletion waits on at
+     * every CompleteReceive, so a thread waiting there wakes up once per block
+     * (futex, mutex), a cost of the stand-in that the Session API never pays.
+     */
+    private void awaitCompletion() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                completed.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     // void SessionStart(HANDLE hSessionKey, PVOID pCallerData, PULARGE_INTEGER FileSize)
@@ -66,6 +128,9 @@ final class FfmRawSession {
     private void onReceiveContents(MemorySegment h, MemorySegment callerData, MemorySegment pContents, int ulSize,
                                    MemorySegment pullContentOffset) {
         try {
+            if (probe != null) {
+                probe.onBlock();
+            }
             if (touch) {
                 sum += Standin.sum(pContents.reinterpret(Integer.toUnsignedLong(ulSize)));
             }
@@ -80,5 +145,6 @@ final class FfmRawSession {
     // void SessionComplete(HANDLE hSessionKey, PVOID pCallerData, DWORD dwError)
     private void onSessionComplete(MemorySegment h, MemorySegment callerData, int dwError) {
         result = dwError;
+        completed.countDown();
     }
 }

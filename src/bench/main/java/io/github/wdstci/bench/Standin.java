@@ -7,34 +7,35 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
-import io.github.wdstci.internal.NativeLibrary;
+import io.github.wdstci.TransferRequest;
 import io.github.wdstci.internal.ffi._WDS_TRANSPORTCLIENT_REQUEST;
 
-/** What every benchmark shares: the stand-in library, request structs, the per-block work. */
+/** What the benchmarks share: object names, request structs, the per-block work. */
 final class Standin {
 
-    /** The stand-in that every consumer (FFM, JNA, C) loads: the one built into target/classes. */
-    static final String LIBRARY = NativeLibrary.load().path().toString();
-
     /**
-     * Blocks per operation of the upcall benchmark: enough that a session's fixed
-     * costs (thread start and attach, upcall stub creation) add little per block.
+     * Blocks per operation of the delivery benchmarks: enough that a session's
+     * fixed costs (thread start and attach, upcall stub creation) add little
+     * per block.
      */
-    static final int UPCALL_BLOCKS = 65536;
+    static final int DELIVERY_BLOCKS = 65536;
 
-    /** The end-to-end object: 1 GiB. */
-    static final long OBJECT_SIZE = 1L << 30;
+    /** Callbacks per operation of the harness (isolated upcall) benchmark. */
+    static final int HARNESS_CALLS = 1 << 18;
+
+    /** Blocks per operation on the null transport. */
+    static final int NULL_BLOCKS = 1 << 18;
+
+    /** The block size of the harness and null-transport benchmarks (no content is written). */
+    static final int ISOLATED_BLOCK = 65536;
+
+    /** The cache size of every realistic benchmark: the Session API's default. */
+    static final int CACHE_SIZE = (int) TransferRequest.DEFAULT_CACHE_SIZE;
 
     static final int ERROR_SUCCESS = 0;
     static final int INFINITE = -1;
 
     private Standin() {
-    }
-
-    /** Loads the stand-in before any stub is used, then calls Initialize (counted; pair with Shutdown). */
-    static void initialize() {
-        NativeLibrary.load();
-        check("Initialize", WdsTransportClientInitialize());
     }
 
     /** A request for a synthetic object (NO_AUTH, multicast), in {@code arena}. */
@@ -53,14 +54,20 @@ final class Standin {
         return r;
     }
 
-    /** Object name for the upcall benchmark: no content written, no poisoning, in order. */
-    static String upcallObject(int blockSize) {
-        return ((long) UPCALL_BLOCKS * blockSize) + "?block=" + blockSize + "&fill=0&poison=0";
+    /** The same request for the Session API. */
+    static TransferRequest transferRequest(String object, long cacheSize) {
+        return TransferRequest.newBuilder().server("bench").namespace("synthetic").objectName(object)
+                .cacheSize(cacheSize).build();
     }
 
-    /** Object name for the end-to-end benchmark: 1 GiB of synthetic content, in order. */
-    static String endToEndObject(int blockSize) {
-        return OBJECT_SIZE + "?block=" + blockSize;
+    /** Delivery only: {@code blocks} blocks with no content written and no poisoning, in order. */
+    static String deliveryObject(long blocks, int blockSize) {
+        return (blocks * blockSize) + "?block=" + blockSize + "&fill=0&poison=0";
+    }
+
+    /** Synthetic content, in order. */
+    static String contentObject(long size, int blockSize) {
+        return size + "?block=" + blockSize;
     }
 
     /** The per-block work of every consumer: the sum of the block's little-endian 64-bit words. */
