@@ -65,7 +65,12 @@ public final class Block implements AutoCloseable {
     @SuppressWarnings("unused")                // through STATE
     private volatile int state = 1;            // the callback scope reads the buffer until onBlock returns
 
-    private Thread callThread;                 // the callback thread during onBlock; else null
+    // During onBlock only, and only ever touched by the callback thread (others read callThread
+    // and never see themselves in it): the callback's own handle and offset pointer, with which
+    // a release inside onBlock completes the block directly, and the segment() view, made lazily.
+    private Thread callThread;
+    private MemorySegment callHandle;
+    private MemorySegment callOffset;
     private Arena callArena;
     private MemorySegment callView;
 
@@ -88,13 +93,18 @@ public final class Block implements AutoCloseable {
      *                               or after {@link #release()}
      */
     public MemorySegment segment() {
-        MemorySegment view = callView;
-        if (view == null || Thread.currentThread() != callThread) {
+        if (callThread == null || Thread.currentThread() != callThread) {
             throw new IllegalStateException("Block.segment() is usable only during onBlock, on its thread;"
                     + " use withSegment(...) elsewhere");
         }
-        if (!view.scope().isAlive() || isReleased()) {
+        if (isReleased()) {
             throw new IllegalStateException("the block was released");
+        }
+        MemorySegment view = callView;
+        if (view == null) {
+            // Made on first use: a handler that hands the block to another thread pays nothing here.
+            callArena = Arena.ofConfined();
+            view = callView = buffer.reinterpret(size(), callArena, null).asReadOnly();
         }
         return view;
     }
@@ -156,10 +166,11 @@ public final class Block implements AutoCloseable {
                 return;
             }
         } while (!STATE.compareAndSet(this, s, s | RELEASED));
-        if (Thread.currentThread() == callThread && callArena != null && callArena.scope().isAlive()) {
+        boolean inCallback = callThread != null && Thread.currentThread() == callThread;
+        if (inCallback && callArena != null && callArena.scope().isAlive()) {
             callArena.close();
         }
-        owner.completed(this);
+        owner.completed(this, inCallback ? callHandle : null, inCallback ? callOffset : null);
         if ((s & ~RELEASED) == 0) {
             owner.returnBuffer(buffer);
         }
@@ -171,18 +182,27 @@ public final class Block implements AutoCloseable {
         release();
     }
 
-    /** The callback scope begins: {@link #segment()} is the block until {@link #exitCallback()}. */
-    void enterCallback(Arena call) {
+    /**
+     * The callback scope begins, on the callback thread: {@link #segment()} is the
+     * block until {@link #exitCallback()}; {@code h} and {@code pOffset} are the
+     * callback's arguments, valid until it returns.
+     */
+    void enterCallback(MemorySegment h, MemorySegment pOffset) {
+        callHandle = h;
+        callOffset = pOffset;
         callThread = Thread.currentThread();
-        callArena = call;
-        callView = buffer.reinterpret(size(), call, null).asReadOnly();
     }
 
-    /** onBlock returned; the caller closes the call arena. The callback scope stops reading the buffer. */
+    /** onBlock returned: the view ends, and the callback scope stops reading the buffer. */
     void exitCallback() {
+        if (callArena != null && callArena.scope().isAlive()) {
+            callArena.close();
+        }
+        callThread = null;
         callView = null;
         callArena = null;
-        callThread = null;
+        callHandle = null;
+        callOffset = null;
         leave();
     }
 

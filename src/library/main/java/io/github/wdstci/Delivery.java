@@ -236,13 +236,12 @@ final class Delivery implements BlockOwner {
                 Block block;
                 try {
                     block = new Block(this, pContents, offset, size);
-                    link(block);
                 } catch (Throwable t) {
                     Wdstptc.releaseBuffer(pContents);
                     throw t;
                 }
                 completeHere = false;                 // from here the block's release completes it
-                give(block);
+                give(block, h, pOffset);
             }
             BYTES.getAndAdd(this, Integer.toUnsignedLong(size));
         } catch (Throwable t) {
@@ -260,22 +259,25 @@ final class Delivery implements BlockOwner {
     /**
      * Gives a kept (AddRefBuffer) block to the asynchronous handler. The
      * block is released, and so completed, whatever happens, unless the
-     * handler took it and returned normally.
+     * handler took it and returned normally; then, unless it released the
+     * block already, the block joins the kept ones (that a close releases).
      */
-    private void give(Block block) throws Throwable {
-        Arena call = null;
+    private void give(Block block, MemorySegment h, MemorySegment pOffset) throws Throwable {
         try {
-            call = Arena.ofConfined();
-            block.enterCallback(call);
+            block.enterCallback(h, pOffset);
             async.onBlock(block);
         } catch (Throwable t) {
             block.release();
             throw t;
         } finally {
-            if (call != null && call.scope().isAlive()) {
-                call.close();
-            }
             block.exitCallback();
+        }
+        if (!block.isReleased()) {
+            synchronized (blocksLock) {
+                if (!block.isReleased()) {        // a release on another thread meanwhile: nothing to keep
+                    link(block);
+                }
+            }
         }
     }
 
@@ -293,14 +295,13 @@ final class Delivery implements BlockOwner {
 
     // ---- blocks kept by an asynchronous handler (BlockOwner) ----------------------------------
 
+    /** blocksLock held. */
     private void link(Block b) {
-        synchronized (blocksLock) {
-            b.next = head;
-            if (head != null) {
-                head.prev = b;
-            }
-            head = b;
+        b.next = head;
+        if (head != null) {
+            head.prev = b;
         }
+        head = b;
     }
 
     private void unlink(Block b) {
@@ -318,9 +319,16 @@ final class Delivery implements BlockOwner {
     }
 
     @Override
-    public void completed(Block block) {
-        unlink(block);
-        int rc = nat.completeReceive(block.rawSize(), block.offset());
+    public void completed(Block block, MemorySegment h, MemorySegment pOffset) {
+        int rc;
+        if (h != null) {
+            // Inside its own callback: not kept yet, and the callback's handle and offset are
+            // valid (the session closes its handle only after its last callback returned).
+            rc = Wdstptc.completeReceive(h, block.rawSize(), pOffset);
+        } else {
+            unlink(block);
+            rc = nat.completeReceive(block.rawSize(), block.offset());
+        }
         if (rc != NativeSession.ERROR_SUCCESS) {
             session.failed(new WdsTransportException("WdsTransportClientCompleteReceive", rc));
         }

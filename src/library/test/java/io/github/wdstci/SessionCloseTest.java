@@ -54,12 +54,25 @@ class SessionCloseTest {
     /** (a) A's completion stage closes B while B's closes A; then the client closes. */
     @Test
     void twoSessionsClosingEachOtherFromTheirStages(WdsClient client) throws Exception {
-        Session a = client.newSession(synthetic("2MiB"), ContentHandlers.discarding());
-        Session b = client.newSession(synthetic("2MiB"), ContentHandlers.discarding());
+        // Neither session may end before both have started (else the first would close the other unstarted).
+        CountDownLatch bothStarted = new CountDownLatch(1);
+        ContentHandler waitForBoth = new ContentHandler() {
+            @Override
+            public void onStart(StartInfo info) throws InterruptedException {
+                bothStarted.await(GUARD_SECONDS, TimeUnit.SECONDS);
+            }
+
+            @Override
+            public void onContent(MemorySegment block, long offset) {
+            }
+        };
+        Session a = client.newSession(synthetic("2MiB"), waitForBoth);
+        Session b = client.newSession(synthetic("2MiB"), waitForBoth);
         CompletableFuture<Void> aStage = a.completion().handle((v, t) -> null).thenRun(b::close);
         CompletableFuture<Void> bStage = b.completion().handle((v, t) -> null).thenRun(a::close);
         a.start();
         b.start();
+        bothStarted.countDown();
         endsInTime("both stages", () -> CompletableFuture.allOf(aStage, bStage).get(GUARD_SECONDS, TimeUnit.SECONDS));
         endsInTime("WdsClient.close()", client::close);
         assertThat(a.isClosed()).isTrue();
