@@ -51,6 +51,9 @@ public final class Session implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Session.class.getName());
 
+    /** Marks a thread handing a session's completion to the executor (to detect an inline executor). */
+    private static final ThreadLocal<Session> DISPATCHING = new ThreadLocal<>();
+
     /** Marks a thread running a session's completion (listener code), so that it never waits. */
     private static final ThreadLocal<Session> FINISHING = new ThreadLocal<>();
 
@@ -354,15 +357,27 @@ public final class Session implements AutoCloseable {
     }
 
     private void dispatchFinish() {
-        Runnable task = () -> {
+        Runnable finishTask = () -> {
             if (claimFinish()) {
                 finish();
             }
         };
+        // An executor that runs tasks in the calling thread (Runnable::run) would run the
+        // listener and the future's stages on the transport's thread: move them off it.
+        Runnable task = () -> {
+            if (DISPATCHING.get() == this) {
+                Thread.ofVirtual().name("wdstci-completion").start(finishTask);
+            } else {
+                finishTask.run();
+            }
+        };
+        DISPATCHING.set(this);
         try {
             executor.execute(task);
         } catch (RejectedExecutionException e) {
-            Thread.ofVirtual().name("wdstci-completion").start(task);
+            Thread.ofVirtual().name("wdstci-completion").start(finishTask);
+        } finally {
+            DISPATCHING.remove();
         }
     }
 

@@ -303,6 +303,30 @@ class SessionTest {
         }
     }
 
+    /** An executor that runs tasks in the calling thread still never runs the completion on a transport thread. */
+    @Test
+    void anInlineExecutorDoesNotPullTheCompletionOntoTheTransportThread(StandinExtension.Clients clients)
+            throws Exception {
+        WdsClient inline = clients.open(Runnable::run);
+        Set<Thread> callbackThreads = ConcurrentHashMap.newKeySet();
+        AtomicReference<Thread> listenerEnd = new AtomicReference<>();
+        java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+        inline.receive(synthetic("1MiB"), new ContentHandler() {
+            @Override
+            public void onContent(MemorySegment block, long offset) {
+                callbackThreads.add(Thread.currentThread());
+            }
+
+            @Override
+            public void onSuccess() {
+                listenerEnd.set(Thread.currentThread());
+                ended.countDown();
+            }
+        });
+        assertThat(ended.await(GUARD_SECONDS, TimeUnit.SECONDS)).isTrue();
+        assertThat(callbackThreads).hasSize(1).doesNotContain(listenerEnd.get());
+    }
+
     @Test
     void errorsAndNegotiationFailuresAreContainedAndTheNextSessionWorks(WdsClient client) throws Exception {
         Throwable error = causeOf(client.receive(synthetic("1MiB"), (b, o) -> {
