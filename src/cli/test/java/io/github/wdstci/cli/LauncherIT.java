@@ -130,7 +130,7 @@ class LauncherIT {
                 .contains("JAVA_HOME=" + old + ": Java 17")
                 .contains("java on PATH (" + bin.resolve("java") + "): Java 17")
                 .contains("Install a JDK 22 or newer").contains("sdk install java")
-                .doesNotContain("temurin-25-jdk-amd64");
+                .doesNotContainPattern("temurin-[0-9]+-jdk");     // no JDK of this machine named
     }
 
     @Test
