@@ -2,7 +2,6 @@ package io.github.wdstci.cli;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,11 +71,7 @@ final class DeviceSink implements Sink {
     @Override
     public void write(MemorySegment block, long offset) throws IOException {
         Sink.checkBounds(offset, block.byteSize(), fileSize);
-        ByteBuffer buf = block.asByteBuffer();
-        long pos = offset;
-        while (buf.hasRemaining()) {
-            pos += channel.write(buf, pos);
-        }
+        Sink.writeAt(channel, block, offset);
         written += block.byteSize();
     }
 

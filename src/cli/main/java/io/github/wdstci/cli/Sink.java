@@ -139,6 +139,15 @@ sealed interface Sink permits FileSink, DeviceSink, StreamSink, Sink.Discard {
         Check NEVER = () -> { };
     }
 
+    /** Writes the whole block at {@code offset} of {@code channel} (a positioned write may write less). */
+    static void writeAt(FileChannel channel, MemorySegment block, long offset) throws IOException {
+        ByteBuffer buf = block.asByteBuffer();
+        long pos = offset;
+        while (buf.hasRemaining()) {
+            pos += channel.write(buf, pos);
+        }
+    }
+
     /** Checks a block against the object's bounds; the message names both. */
     static void checkBounds(long offset, long size, long fileSize) throws IOException {
         if (fileSize < 0) {
