@@ -43,12 +43,16 @@ final class Upcalls {
             PFN_WdsTransportClientSessionStartEx.allocate(Upcalls::onSessionStartEx, Arena.global());
     private static final MemorySegment RECEIVE_METADATA =
             PFN_WdsTransportClientReceiveMetadata.allocate(Upcalls::onReceiveMetadata, Arena.global());
-    private static final MemorySegment SESSION_NEGOTIATE =
-            PFN_WdsTransportClientSessionNegotiate.allocate(Upcalls::onSessionNegotiate, Arena.global());
     private static final MemorySegment RECEIVE_CONTENTS =
             PFN_WdsTransportClientReceiveContents.allocate(Upcalls::onReceiveContents, Arena.global());
     private static final MemorySegment SESSION_COMPLETE =
             PFN_WdsTransportClientSessionComplete.allocate(Upcalls::onSessionComplete, Arena.global());
+
+    /** The negotiate stub, made on first use: few sessions negotiate, and a stub costs cold start. */
+    private static final class Negotiate {
+        static final MemorySegment STUB =
+                PFN_WdsTransportClientSessionNegotiate.allocate(Upcalls::onSessionNegotiate, Arena.global());
+    }
 
     private Upcalls() {
     }
@@ -67,7 +71,7 @@ final class Upcalls {
         delivery.startExRegistered(optional(nat, WDS_TRANSPORTCLIENT_SESSION_STARTEX(), SESSION_START_EX, "SESSION_STARTEX"));
         optional(nat, WDS_TRANSPORTCLIENT_RECEIVE_METADATA(), RECEIVE_METADATA, "RECEIVE_METADATA");
         if (negotiates && Wdstptc.hasNegotiation()) {
-            required(nat, WDS_TRANSPORTCLIENT_SESSION_NEGOTIATE(), SESSION_NEGOTIATE, "SESSION_NEGOTIATE");
+            required(nat, WDS_TRANSPORTCLIENT_SESSION_NEGOTIATE(), Negotiate.STUB, "SESSION_NEGOTIATE");
         }
     }
 
