@@ -210,12 +210,11 @@ static void open_session(const char *object, ULONG cache, struct ctx *c)
 }
 
 /*
- * Waits for SessionComplete on the consumer's own semaphore, then closes.
- * Not WaitForCompletion while the session runs: the stand-in broadcasts the
- * condition variable WaitForCompletion waits on at every CompleteReceive, so
- * a thread waiting there wakes up (futex, mutex) once per block, a cost of
- * the stand-in, not of the consumer.  The Session API waits on its future in
- * the same way; every consumer of the suite does.
+ * Waits for SessionComplete on the consumer's own semaphore, then closes
+ * (WaitForCompletion then returns at once).  The Session API waits on its
+ * future in the same way; every consumer of the suite does.  Stand-ins before
+ * 2026-11-26 woke WaitForCompletion's waiters at every CompleteReceive, a
+ * per-block cost of theirs; waiting the same way keeps runs comparable.
  */
 static void close_session(struct ctx *c, int expect_success)
 {

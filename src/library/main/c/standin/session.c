@@ -59,7 +59,9 @@ enum st_state { ST_CREATED, ST_RUNNING, ST_DONE };
 struct session {
     atomic_uint refs;              /* api.c's table, the worker, API calls in progress */
     pthread_mutex_t mu;
-    pthread_cond_t cv;             /* any change below */
+    pthread_cond_t cv;             /* any change below, for the worker */
+    pthread_cond_t done_cv;        /* complete_returned, for WaitForCompletion: a waiter is
+                                      not woken by every block completed or cancel asked */
 
     /* fixed once the handle is published */
     HANDLE handle;
@@ -124,6 +126,7 @@ DWORD st_session_create(struct st_session_params *p, struct session **out)
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&s->cv, &ca);
+    pthread_cond_init(&s->done_cv, &ca);
     pthread_condattr_destroy(&ca);
     s->caller_data = p->caller_data;
     s->auth_level = p->auth_level;
@@ -158,6 +161,7 @@ static void session_destroy(struct session *s)
     free(s->nspace);
     free(s->base);
     pthread_cond_destroy(&s->cv);
+    pthread_cond_destroy(&s->done_cv);
     pthread_mutex_destroy(&s->mu);
     free(s);
     atomic_fetch_sub(&st_live_sessions, 1);
@@ -228,8 +232,8 @@ DWORD st_session_wait(struct session *s, ULONG timeout_ms)
     } else {
         while (!s->complete_returned && err == ERROR_SUCCESS) {
             if (timeout_ms == STANDIN_INFINITE)
-                pthread_cond_wait(&s->cv, &s->mu);
-            else if (pthread_cond_timedwait(&s->cv, &s->mu, &deadline) == ETIMEDOUT && !s->complete_returned)
+                pthread_cond_wait(&s->done_cv, &s->mu);
+            else if (pthread_cond_timedwait(&s->done_cv, &s->mu, &deadline) == ETIMEDOUT && !s->complete_returned)
                 err = WAIT_TIMEOUT;
         }
     }
@@ -530,6 +534,7 @@ static void *worker_main(void *arg)
     pthread_mutex_lock(&s->mu);
     s->complete_returned = true;
     pthread_cond_broadcast(&s->cv);
+    pthread_cond_broadcast(&s->done_cv);
     pthread_mutex_unlock(&s->mu);
 
     tls_session = NULL;

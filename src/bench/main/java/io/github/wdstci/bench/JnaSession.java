@@ -105,10 +105,10 @@ final class JnaSession {
 
     /**
      * Waits for SessionComplete on a latch of the consumer's own, as the Session
-     * API waits on its future. Not WaitForCompletion while the session runs: the
-     * stand-in broadcasts the condition variable WaitForCompletion waits on at
-     * every CompleteReceive, so a thread waiting there wakes up once per block
-     * (futex, mutex), a cost of the stand-in that the Session API never pays.
+     * API waits on its future; WaitForCompletion then returns at once. (Stand-ins
+     * before 2026-11-26 woke WaitForCompletion's waiters at every CompleteReceive,
+     * a per-block cost of theirs; every consumer of the suite waits the same way,
+     * so runs before and after compare.)
      */
     private void awaitCompletion() {
         boolean interrupted = false;
