@@ -10,6 +10,7 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -61,7 +62,7 @@ class LauncherIT {
 
         bin = Files.createDirectories(root.resolve("bin"));
         for (String tool : List.of("sh", "sed", "ls", "dirname", "find", "head", "mkdir", "touch", "flock", "cat",
-                "cp", "env")) {
+                "cp", "env", "tail", "od", "tr", "id")) {
             String where = Nodes.run("sh", "-c", "command -v " + tool);
             if (where != null && !where.isEmpty()) {
                 Files.createSymbolicLink(bin.resolve(tool), Path.of(where));
@@ -142,8 +143,8 @@ class LauncherIT {
         assertThat(r.out()).startsWith("wdsget ");
     }
 
-    @Test
-    void buildsTheJarWhenMissingOrOlderThanTheSourcesAndOnlyThen() throws Exception {
+    /** A source tree with one source, and a stand-in mvnw that logs its call and copies the real jar. */
+    Path sourcesAndMaven() throws IOException {
         Files.writeString(root.resolve("pom.xml"), "<project/>");
         Path source = root.resolve("src/cli/main/java/Some.java");
         Files.createDirectories(source.getParent());
@@ -153,6 +154,13 @@ class LauncherIT {
                 + "echo 'maven says hello'\n"
                 + "mkdir -p '" + root.resolve("src/cli/target") + "'\n"
                 + "cp '" + WdsGetIT.jar().toAbsolutePath() + "' '" + root.resolve("src/cli/target/wdsget.jar") + "'\n");
+        return source;
+    }
+
+    @Test
+    void buildsTheJarWhenMissingOrOlderThanTheSourcesAndOnlyThen() throws Exception {
+        Path source = sourcesAndMaven();
+        Path log = root.resolve("mvnw.log");
 
         CliRun first = launch(Map.of(), "--version");
         assertThat(first.exitCode()).as(first.err()).isZero();
@@ -173,6 +181,23 @@ class LauncherIT {
         CliRun third = launch(Map.of(), "--version");
         assertThat(third.exitCode()).isZero();
         assertThat(Files.readAllLines(log)).as("a source changed: built again").hasSize(2);
+    }
+
+    /** Ctrl-C while Maven writes the jar leaves a truncated file newer than every source. */
+    @Test
+    void rebuildsAJarWhoseBuildWasInterrupted() throws Exception {
+        sourcesAndMaven();
+        byte[] whole = Files.readAllBytes(WdsGetIT.jar());
+        Path jar = Files.createDirectories(root.resolve("src/cli/target")).resolve("wdsget.jar");
+        Files.write(jar, Arrays.copyOf(whole, whole.length / 3));
+        Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(60)));
+
+        CliRun r = launch(Map.of(), "--version");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("wdsget ");
+        assertThat(r.err()).contains("wdsget: building ");
+        assertThat(Files.readAllLines(root.resolve("mvnw.log"))).as("the truncated jar was rebuilt").hasSize(1);
+        assertThat(Files.size(jar)).isEqualTo(whole.length);
     }
 
     @Test
