@@ -367,7 +367,7 @@ static void read_metadata(const char *path, struct st_source *src)
         return;
     memcpy(mpath, path, plen);
     memcpy(mpath + plen, ".metadata", sizeof ".metadata");
-    int fd = open(mpath, O_RDONLY | O_CLOEXEC);
+    int fd = open(mpath, O_RDONLY | O_CLOEXEC | O_NONBLOCK);    /* see st_source_open */
     free(mpath);
     if (fd < 0)
         return;
@@ -426,7 +426,10 @@ DWORD st_source_open(const char *server, const char *nspace, const char *base,
         goto out;
     }
     snprintf(path, len, "%s/%s/%s", root, ns, obj);
-    src->fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO (or a device) under the root is not an object, and opening
+     * it must not wait for a writer, where no cancel could reach the delivery thread.
+     * It changes nothing for the regular file that is read after the check. */
+    src->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (src->fd < 0) {
         err = errno_to_win32(errno);
         goto out;

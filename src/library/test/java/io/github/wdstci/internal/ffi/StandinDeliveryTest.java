@@ -337,4 +337,32 @@ class StandinDeliveryTest extends StandinFixture {
         assertThat(s.awaitComplete()).isEqualTo(Raw.ERROR_INVALID_NAME);
         assertThat(s.events).containsExactly("complete");
     }
+
+    /**
+     * A FIFO, a directory or a device under the content root is not an object, and
+     * opening it does not wait for a writer (where no cancel could reach the
+     * delivery thread): the session ends at once with ERROR_FILE_NOT_FOUND, a FIFO
+     * as metadata is ignored.
+     */
+    @Test
+    void aFifoDirectoryOrDeviceIsNotAnObject(@TempDir Path root) throws Exception {
+        Files.createDirectories(root.resolve("ns/dir"));
+        Process mkfifo = new ProcessBuilder("mkfifo", root.resolve("ns/fifo").toString(),
+                root.resolve("ns/data.bin.metadata").toString()).inheritIO().start();
+        assertThat(mkfifo.waitFor()).as("mkfifo").isZero();
+        Files.createSymbolicLink(root.resolve("ns/zero"), Path.of("/dev/zero"));
+        for (String object : List.of("fifo", "dir", "zero")) {
+            RawSession s = open(x -> Raw.request(x.arena, root.toString(), "ns", object, 0));
+            s.registerAll();
+            assertThat(s.start()).as(object).isZero();
+            assertThat(s.awaitComplete()).as(object).isEqualTo(Raw.ERROR_FILE_NOT_FOUND);
+            assertThat(s.events).as(object).containsExactly("complete");
+        }
+        Files.write(root.resolve("ns/data.bin"), new byte[4096]);
+        RawSession s = open(x -> Raw.request(x.arena, root.toString(), "ns", "data.bin", 0));
+        s.registerAll();
+        assertThat(s.start()).isZero();
+        assertThat(s.awaitComplete()).as("a regular object beside a FIFO as its metadata").isZero();
+        assertThat(s.metadata).isNull();
+    }
 }
