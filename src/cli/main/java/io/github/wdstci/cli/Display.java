@@ -367,7 +367,7 @@ abstract sealed class Display implements AutoCloseable {
             if (t.received() == 0) {
                 return;              // nor before the first byte
             }
-            String line = render(t, Math.max(20, width.getAsInt()) - 1);
+            String line = render(t, columns(width.getAsInt()));
             StringBuilder b = new StringBuilder("\r").append(line);
             if (line.length() < drawn) {
                 b.append(" ".repeat(drawn - line.length()));
@@ -375,6 +375,15 @@ abstract sealed class Display implements AutoCloseable {
             out.print(b);
             out.flush();
             drawn = line.length();
+        }
+
+        /**
+         * The bar's length on a terminal {@code width} columns wide: one less, so that the
+         * cursor never wraps to a next line, however narrow the terminal (a wrapped line
+         * cannot be redrawn in place or erased).
+         */
+        static int columns(int width) {
+            return Math.max(1, width - 1);
         }
 
         /** One line of at most {@code columns} characters. */

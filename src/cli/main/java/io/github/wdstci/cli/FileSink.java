@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -54,8 +55,10 @@ final class FileSink implements Sink {
             throw new IOException("output abandoned");
         }
         Path dir = path.getParent();
-        long free = Files.getFileStore(dir).getUsableSpace();
-        if (size > free) {
+        FileStore store = Files.getFileStore(dir);
+        long free = store.getUsableSpace();
+        // A file system that reports no size at all (procfs, sysfs) says nothing about room.
+        if (size > free && store.getTotalSpace() > 0) {
             throw new Outcome.Problem(Outcome.DISK_FULL, "disk full: the object needs " + ByteSize.format(size)
                     + ", " + dir + " has " + ByteSize.format(free) + " free "
                     + Outcome.code(Win32Error.ERROR_DISK_FULL.code()));

@@ -2,6 +2,8 @@ package io.github.wdstci.cli;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
@@ -120,15 +122,17 @@ enum Outcome {
         if (c instanceof WdsTransportException e) {
             return transport(e, request);
         }
-        if (c instanceof AccessDeniedException e) {
-            return new Failure(ACCESS_DENIED, "access denied: cannot write " + e.getFile() + " "
+        if (c instanceof IOException e && isAccessDenied(e)) {
+            return new Failure(ACCESS_DENIED, "access denied: cannot write "
+                    + (e instanceof FileSystemException f && f.getFile() != null ? f.getFile() : "the output") + " "
                     + code(Win32Error.ERROR_ACCESS_DENIED.code()));
         }
         if (c instanceof IOException e && isNoSpace(e)) {
             return new Failure(DISK_FULL, "disk full while writing the output: " + e.getMessage() + " "
                     + code(Win32Error.ERROR_DISK_FULL.code()));
         }
-        String what = c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
+        String what = c instanceof IOException io ? describe(io)
+                : c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
         return new Failure(FAILURE, (c instanceof IOException ? "I/O error: " : "failed: ") + what);
     }
 
@@ -157,6 +161,41 @@ enum Outcome {
                     new Failure(CANCELLED, "cancelled by the transport " + code);
             default -> new Failure(FAILURE, e.operation() + " failed for " + object + " " + code);
         };
+    }
+
+    /**
+     * A problem with the output met before or after the transfer, classified as a failed
+     * transfer's would be: access denied (5), disk full (6), else 1; the message says
+     * {@code what} failed and why, without the exception's class.
+     */
+    static Problem ioProblem(String what, IOException e) {
+        if (isAccessDenied(e)) {
+            return new Problem(ACCESS_DENIED, what + ": access denied: " + describe(e) + " "
+                    + code(Win32Error.ERROR_ACCESS_DENIED.code()));
+        }
+        if (isNoSpace(e)) {
+            return new Problem(DISK_FULL, what + ": disk full: " + describe(e) + " "
+                    + code(Win32Error.ERROR_DISK_FULL.code()));
+        }
+        return new Problem(FAILURE, what + ": " + describe(e));
+    }
+
+    /** EACCES, and EPERM (a sticky directory, an immutable file), as the JDK reports them. */
+    static boolean isAccessDenied(IOException e) {
+        return e instanceof AccessDeniedException
+                || e instanceof FileSystemException f && "Operation not permitted".equals(f.getReason());
+    }
+
+    /** An I/O exception as one readable phrase: the file and the reason, never the class name. */
+    static String describe(IOException e) {
+        if (e instanceof NoSuchFileException f) {
+            return "no such file or directory: " + f.getFile();
+        }
+        if (e instanceof FileSystemException f && f.getFile() != null) {
+            return f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "")
+                    + (f.getReason() != null ? ": " + f.getReason() : "");
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     /** ENOSPC as the JDK reports it (Linux, macOS; Windows words it differently). */

@@ -99,9 +99,24 @@ final class Output {
         return createDirs;
     }
 
-    /** Whether {@code --output} names standard output. */
+    /**
+     * Whether {@code --output} names standard output: {@code -}, or a path that leads to this
+     * process's standard output ({@code /dev/stdout}, {@code /proc/self/fd/1}, whatever it was
+     * redirected to), so that the display keeps off the object's bytes.
+     */
     boolean isStdout() {
-        return "-".equals(output);
+        if ("-".equals(output)) {
+            return true;
+        }
+        if (output == null || output.isBlank()) {
+            return false;
+        }
+        try {
+            Path p = Path.of(output);
+            return !Files.isDirectory(p) && isStandardOutput(p);
+        } catch (InvalidPathException e) {
+            return false;
+        }
     }
 
     /**
@@ -123,7 +138,13 @@ final class Output {
                     throw new Outcome.Problem(Outcome.USAGE, "--output - (standard output) takes one object;"
                             + " give a directory (ending in /) for several");
                 }
-                return new Target(Kind.STDOUT, null, "-", false);
+                return new Target(Kind.STDOUT, null, output, false);
+            }
+            if (output.indexOf('\uFFFD') >= 0) {
+                // what the JVM makes of bytes that are not valid in the locale's character set:
+                // writing a file with U+FFFD in its name would not be the file asked for
+                throw new Outcome.Problem(Outcome.USAGE, "--output has bytes that are not valid in this locale's"
+                        + " character set (" + System.getProperty("sun.jnu.encoding", "?") + "): " + output);
             }
             Path p = Path.of(output);
             if (output.endsWith("/") || output.endsWith(File.separator) || Files.isDirectory(p)) {
@@ -136,11 +157,13 @@ final class Output {
             }
             return classify(p, output);
         } catch (InvalidPathException e) {
-            throw new Outcome.Problem(Outcome.USAGE, "--output is not a valid path: " + e.getMessage());
+            throw new Outcome.Problem(Outcome.USAGE, (output == null
+                    ? "the object's name '" + defaultName + "' is not a valid file name here; give --output"
+                    : "--output is not a valid path") + " (" + e.getReason() + encodingHint() + ")");
         } catch (Outcome.Problem e) {
             throw e;
         } catch (IOException e) {
-            throw new Outcome.Problem(Outcome.FAILURE, "cannot use the output " + output + ": " + e);
+            throw Outcome.ioProblem("cannot use the output " + (output == null ? defaultName : output), e);
         }
     }
 
@@ -168,6 +191,11 @@ final class Output {
             }
             Path link = Files.readSymbolicLink(q);
             q = q.getParent().resolve(link);
+        }
+        if (!Files.exists(q, LinkOption.NOFOLLOW_LINKS) && Files.exists(p)) {
+            // The system follows a link to something that has no path: /dev/stdout or
+            // /proc/self/fd/N naming a pipe or socket ("pipe:[N]"). Open it as given.
+            return opened(p.toAbsolutePath(), shown);
         }
         if (!Files.exists(q, LinkOption.NOFOLLOW_LINKS)) {
             Path parent = q.getParent();
@@ -214,6 +242,41 @@ final class Output {
             throw new Outcome.Problem(Outcome.FAILURE, "cannot write to " + shown + ": it is a socket");
         }
         return new Target(Kind.STREAM, real, shown, false);   // FIFO, character device, or unknown (Windows)
+    }
+
+    /**
+     * Why a name that is fine elsewhere may not be a path here: the JVM encodes file names
+     * in the locale's character set, which is ASCII in the C or POSIX locale.
+     */
+    static String encodingHint() {
+        String jnu = System.getProperty("sun.jnu.encoding", "");
+        return jnu.isEmpty() || jnu.toUpperCase(java.util.Locale.ROOT).contains("UTF")
+                ? "" : "; file names are encoded in " + jnu + " in this locale: set LC_ALL or LANG to a UTF-8 locale"
+                + " such as C.UTF-8";
+    }
+
+    /** Whether the stream {@code p} is this process's standard output (where /proc tells). */
+    private static boolean isStandardOutput(Path p) {
+        Path fd1 = Path.of("/proc/self/fd/1");
+        try {
+            return Files.exists(fd1) && Files.isSameFile(p, fd1);
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
+    }
+
+    /** An existing output reachable only through the link {@code p}: streamed when it can be, else refused. */
+    private static Target opened(Path p, String shown) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+        int type = fileType(p);
+        if (type == S_IFSOCK) {
+            throw new Outcome.Problem(Outcome.FAILURE, "cannot write to " + shown + ": it is a socket");
+        }
+        if (a.isDirectory() || a.isRegularFile() || type == S_IFBLK) {
+            throw new Outcome.Problem(Outcome.FAILURE, "cannot write to " + shown
+                    + ": it leads to a file without a name (name the file itself)");
+        }
+        return new Target(Kind.STREAM, p, shown, false);
     }
 
     private static final int S_IFMT = 0170000;

@@ -170,6 +170,20 @@ final class Transfer {
                     + " (every byte is checked against the synthetic content anyway)";
         } else if (settings.metadata() != null && settings.output().isStdout() && "-".equals(settings.metadata())) {
             problem = "--metadata - and --output - would both write to standard output";
+        } else if (settings.output().given() != null && settings.output().given().isBlank()) {
+            problem = "--output is empty: give a file, a directory (ending in /) or - for standard output";
+        } else if (settings.metadata() != null && settings.metadata().isBlank()) {
+            problem = "--metadata is empty: give a file or - for standard output";
+        } else if (settings.spoolDir() != null && !Files.isDirectory(settings.spoolDir())) {
+            problem = "--spool-dir is not an existing directory: " + settings.spoolDir();
+        } else {
+            Set<String> seen = new HashSet<>();
+            for (Job.Spec spec : specs) {
+                if (!seen.add(spec.request().objectName())) {
+                    problem = "the object '" + spec.request().objectName() + "' is given twice";
+                    break;
+                }
+            }
         }
         if (problem != null) {
             display.failed(problem);
@@ -183,6 +197,7 @@ final class Transfer {
         Outcome worst = Outcome.SUCCESS;
         boolean several = specs.size() > 1;
         Set<Path> paths = new HashSet<>();
+        boolean usage = false;           // a command line that cannot mean what it says: receive nothing
         for (Job.Spec spec : specs) {
             String prefix = several ? spec.request().objectName() + ": " : "";
             Output.Target target;
@@ -191,12 +206,14 @@ final class Transfer {
             } catch (Outcome.Problem e) {
                 display.failed(prefix + e.getMessage());
                 worst = Outcome.worst(worst, e.outcome());
+                usage |= e.outcome() == Outcome.USAGE;
                 continue;
             }
             if (target.path() != null && !paths.add(target.path())) {
                 display.failed(prefix + "another object of this call is written to " + target.shown()
                         + "; receive them separately");
                 worst = Outcome.worst(worst, Outcome.USAGE);
+                usage = true;
                 continue;
             }
             boolean hash = settings.sha256() != null;
@@ -209,11 +226,20 @@ final class Transfer {
             }
             active.add(job);
         }
+        if (usage) {
+            active.clear();
+            return Outcome.USAGE;
+        }
         if (settings.metadata() != null && !active.isEmpty()) {
             Output meta = new Output(settings.metadata(), settings.output().ifExists(), false,
                     settings.output().createDirs());
             try {
                 metadataTarget = meta.resolve(active.get(0).spec().defaultName() + ".metadata", false, false);
+                Path metaPath = metadataTarget.path();
+                if (metaPath != null && metaPath.equals(active.get(0).target().path())) {
+                    throw new Outcome.Problem(Outcome.USAGE, "--metadata and --output name the same file: "
+                            + metadataTarget.shown());
+                }
                 if (metadataTarget.kind() == Output.Kind.DEVICE || metadataTarget.kind() == Output.Kind.SKIP) {
                     throw new Outcome.Problem(Outcome.TARGET_EXISTS, "--metadata " + metadataTarget.shown()
                             + (metadataTarget.kind() == Output.Kind.SKIP ? " exists" : " is a block device"));
@@ -361,8 +387,7 @@ final class Transfer {
                 }
             }
         } catch (IOException e) {
-            throw new Outcome.Problem(Outcome.FAILURE, "the object was received, but saving its metadata to "
-                    + t.shown() + " failed: " + e.getMessage());
+            throw Outcome.ioProblem("the object was received, but saving its metadata to " + t.shown() + " failed", e);
         }
     }
 

@@ -69,9 +69,13 @@ class DisplayTest {
         bar.meter.sample(0, 0);
         bar.meter.sample(512L << 20, S);
         Display.Totals t = new Display.Totals(512L << 20, 1L << 30, 0, 1, true, true);
-        for (int columns : new int[] {19, 40, 79, 200}) {
+        for (int columns : new int[] {1, 5, 9, 19, 40, 79, 200}) {
             String line = bar.render(t, columns);
             assertThat(line.length()).isLessThanOrEqualTo(columns);
+        }
+        for (int width : new int[] {1, 2, 10, 15, 20, 80}) {
+            assertThat(Display.Bar.columns(width)).as("a bar on %d columns never reaches the last one", width)
+                    .isLessThan(Math.max(2, width)).isPositive();
         }
         assertThat(bar.render(t, 79)).startsWith(" 50% [").contains("512.00 MiB / 1.00 GiB")
                 .contains("512.00 MiB/s").contains("ETA 0:00:01");

@@ -188,6 +188,20 @@ class WdsGetIT {
         assertNothingLeftBehind();
     }
 
+    /** /dev/stdout into a pipe is /proc/self/fd/1, a link to "pipe:[N]", which names no file. */
+    @Test
+    void devStdoutIntoAPipeStreams() throws Exception {
+        Process p = new ProcessBuilder(command("get", "-s", "wds01", "-n", "synthetic", "1MiB?order=shuffle&seed=5",
+                "-o", "/dev/stdout")).directory(dir.toFile()).start();
+        p.getOutputStream().close();
+        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readBytes(p.getInputStream()));
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        assertThat(p.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(err.get()).isZero();
+        assertThat(WdsGetTest.sha256(out.get())).isEqualTo(WdsGetTest.syntheticSha256(1 << 20, 5));
+        assertNothingLeftBehind();
+    }
+
     static Stream<Arguments> failures() {
         return WdsGetTest.failures();
     }

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -264,6 +267,56 @@ class WdsGetTest {
                 .isEqualTo(Outcome.FAILURE);
         assertThat(Outcome.classify(new IOException("boom"), req, Outcome.Stop.signal()).outcome()).as("interrupted wins")
                 .isEqualTo(Outcome.CANCELLED);
+    }
+
+    @Test
+    void outputProblemsAreClassifiedAndWordedWithoutTheExceptionsClass() {
+        Outcome.Problem denied = Outcome.ioProblem("cannot use the output x", new AccessDeniedException("/a/new"));
+        assertThat(denied.outcome()).isEqualTo(Outcome.ACCESS_DENIED);
+        assertThat(denied.getMessage()).startsWith("cannot use the output x: access denied: /a/new")
+                .contains("ERROR_ACCESS_DENIED").doesNotContain("Exception");
+        Outcome.Problem eperm = Outcome.ioProblem("w", new FileSystemException("/t/f", null, "Operation not permitted"));
+        assertThat(eperm.outcome()).as("EPERM (a sticky directory)").isEqualTo(Outcome.ACCESS_DENIED);
+        assertThat(Outcome.ioProblem("w", new IOException("No space left on device")).outcome())
+                .isEqualTo(Outcome.DISK_FULL);
+        Outcome.Problem missing = Outcome.ioProblem("w", new NoSuchFileException("/x/y"));
+        assertThat(missing.outcome()).isEqualTo(Outcome.FAILURE);
+        assertThat(missing.getMessage()).isEqualTo("w: no such file or directory: /x/y");
+        TransferRequest req = TransferRequest.newBuilder().server("s").namespace("n").objectName("o").build();
+        assertThat(Outcome.classify(new FileSystemException("/t/f", null, "Operation not permitted"), req, null)
+                .outcome()).isEqualTo(Outcome.ACCESS_DENIED);
+    }
+
+    @Test
+    void aCommandLineThatCannotMeanWhatItSaysReceivesNothing() throws Exception {
+        CliRun twice = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "1MiB", "64KiB", "1MiB",
+                "-o", dir + "/");
+        assertThat(twice.exitCode()).isEqualTo(2);
+        assertThat(twice.err()).contains("the object '1MiB' is given twice");
+        CliRun sameFile = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "64KiB", "1MiB?seed=1",
+                "1MiB?seed=2", "-o", dir + "/");
+        assertThat(sameFile.exitCode()).isEqualTo(2);
+        assertThat(sameFile.err()).contains("another object of this call is written to");
+        CliRun meta = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "64KiB?meta=x",
+                "-o", dir.resolve("a.wim").toString(), "--metadata", dir.resolve("a.wim").toString());
+        assertThat(meta.exitCode()).isEqualTo(2);
+        assertThat(meta.err()).contains("--metadata and --output name the same file");
+        CliRun empty = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "64KiB", "-o", "");
+        assertThat(empty.exitCode()).isEqualTo(2);
+        assertThat(empty.err()).contains("--output is empty");
+        CliRun spool = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "64KiB?order=shuffle", "-o", "-",
+                "--spool-dir", dir.resolve("nowhere").toString());
+        assertThat(spool.exitCode()).isEqualTo(2);
+        assertThat(spool.err()).contains("--spool-dir is not an existing directory");
+        assertThat(files()).as("nothing received by any of them").isEmpty();
+    }
+
+    @Test
+    void metadataToAFullDeviceIsDiskFull() {
+        CliRun r = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "64KiB?meta=hello",
+                "-o", dir.resolve("boot.wim").toString(), "--metadata", "/dev/full");
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(6);
+        assertThat(r.err()).contains("saving its metadata to /dev/full failed: disk full");
     }
 
     @Test
