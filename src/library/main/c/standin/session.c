@@ -523,6 +523,15 @@ static void *worker_main(void *arg)
     DWORD result = run(s);
 
     pthread_mutex_lock(&s->mu);
+    bool cancelled = s->cancel_requested;
+    pthread_mutex_unlock(&s->mu);
+    if (cancelled && s->opt.linger_ns) {       /* option linger: slow to honour the cancel */
+        struct timespec t = { (time_t)(s->opt.linger_ns / 1000000000u), (long)(s->opt.linger_ns % 1000000000u) };
+        while (nanosleep(&t, &t) != 0 && errno == EINTR)
+            ;
+    }
+
+    pthread_mutex_lock(&s->mu);
     s->state = ST_DONE;
     s->result = result;
     pthread_cond_broadcast(&s->cv);

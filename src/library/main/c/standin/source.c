@@ -31,6 +31,8 @@
  *                    hex): without @, before SessionStart; with @, once
  *                    <size> bytes have been delivered
  *   delay=<n>[us|ms|s]  pause before every block (slow delivery; default ms)
+ *   linger=<n>[us|ms|s] end a cancelled session only this long after the
+ *                    cancel (a DLL slow to honour CancelSession; default ms)
  *   meta=<text>      deliver <text> (its bytes) as the object's metadata
  *   auth=required    refuse requests made with WDS_TRANSPORTCLIENT_NO_AUTH
  *                    (ERROR_ACCESS_DENIED)
@@ -131,6 +133,27 @@ static bool value_is(const char *v, const char *end, const char *name)
     return (size_t)(end - v) == strlen(name) && strncmp(v, name, (size_t)(end - v)) == 0;
 }
 
+/* <n>[us|ms|s], milliseconds without a unit, into nanoseconds. */
+static bool parse_duration(const char *v, const char *end, uint64_t *ns)
+{
+    const char *p = v;
+    while (p < end && isdigit((unsigned char)*p))
+        p++;
+    uint64_t unit, n;
+    if (value_is(p, end, "") || value_is(p, end, "ms"))
+        unit = 1000000ull;
+    else if (value_is(p, end, "us"))
+        unit = 1000ull;
+    else if (value_is(p, end, "s"))
+        unit = 1000000000ull;
+    else
+        return false;
+    if (!parse_size(v, p, &n) || n > UINT64_MAX / unit)
+        return false;
+    *ns = n * unit;
+    return true;
+}
+
 static bool parse_bool(const char *v, const char *end, bool *out)
 {
     if (value_is(v, end, "1")) { *out = true; return true; }
@@ -172,21 +195,11 @@ static bool parse_option(const char *k, size_t klen, const char *v, const char *
         if (at && !parse_size(at + 1, end, &o->fail_at))
             return false;
     } else if (key_is(k, klen, "delay")) {
-        const char *p = v;
-        while (p < end && isdigit((unsigned char)*p))
-            p++;
-        uint64_t unit;
-        if (value_is(p, end, "") || value_is(p, end, "ms"))
-            unit = 1000000ull;
-        else if (value_is(p, end, "us"))
-            unit = 1000ull;
-        else if (value_is(p, end, "s"))
-            unit = 1000000000ull;
-        else
+        if (!parse_duration(v, end, &o->delay_ns))
             return false;
-        if (!parse_size(v, p, &n) || n > UINT64_MAX / unit)
+    } else if (key_is(k, klen, "linger")) {
+        if (!parse_duration(v, end, &o->linger_ns))
             return false;
-        o->delay_ns = n * unit;
     } else if (key_is(k, klen, "meta")) {
         size_t len = (size_t)(end - v);
         if (len > ST_MAX_METADATA)

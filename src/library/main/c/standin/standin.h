@@ -87,6 +87,7 @@ struct st_options {
     bool fail_at_set;         /* false: fail before SessionStart             */
     uint64_t fail_at;         /* fail once this many bytes were delivered    */
     uint64_t delay_ns;        /* pause before each block                     */
+    uint64_t linger_ns;       /* a cancelled session ends this much later    */
     unsigned char *meta;      /* metadata to deliver, or NULL                */
     size_t meta_len;
     bool poison;              /* poison buffers on last release (default on) */

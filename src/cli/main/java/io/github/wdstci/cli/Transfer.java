@@ -49,7 +49,12 @@ final class Transfer {
                     Display.Mode mode, boolean quiet, boolean verbose, boolean standInNote, String warning) {
     }
 
-    private static final Duration HOOK_WAIT = Duration.ofSeconds(30);
+    /**
+     * How long wdsget waits, once told to stop (signal or --timeout), for the transport to end
+     * its sessions. 30 s; {@code -Dwdsget.stopWaitMillis} changes it (for the tests of a
+     * transport that never ends them).
+     */
+    private static final Duration HOOK_WAIT = Duration.ofMillis(Long.getLong("wdsget.stopWaitMillis", 30_000));
 
     private final List<Job.Spec> specs;
     private final boolean keepless;
@@ -58,6 +63,7 @@ final class Transfer {
     private final CountDownLatch reported = new CountDownLatch(1);
     private final List<Job> jobs = new ArrayList<>();           // guarded by this once sessions run
     private volatile Outcome.Stop stop;
+    private volatile boolean leaving;                           // giving up on a transport that did not stop
     private Display display;
     private Output.Target metadataTarget;
 
@@ -123,6 +129,7 @@ final class Transfer {
                         .name("wdsget-timeout").unstarted(r));
                 timer.schedule(() -> stop(Outcome.Stop.timeout(settings.timeout())),
                         settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
+                timer.schedule(this::giveUp, settings.timeout().plus(HOOK_WAIT).toNanos(), TimeUnit.NANOSECONDS);
             }
             synchronized (this) {
                 jobs.addAll(active);
@@ -136,12 +143,12 @@ final class Transfer {
             }
             return worst.exitCode();
         } finally {
-            if (timer != null) {
-                timer.shutdownNow();
-            }
             display.close();
             if (transport != null) {
                 transport.close();
+            }
+            if (timer != null) {
+                timer.shutdownNow();         // after the close: giveUp() also covers a close that does not return
             }
             if (hook != null) {
                 try {
@@ -460,13 +467,45 @@ final class Transfer {
         }
     }
 
-    /** The shutdown hook's body: stop, then let {@link #run()} clean up and report before the JVM exits. */
+    /**
+     * The shutdown hook's body: stop, then let {@link #run()} clean up and report before the
+     * JVM exits; if the transport has not ended {@link #HOOK_WAIT} later, says so and lets
+     * the JVM go.
+     */
     private void onSignal() {
+        if (leaving) {
+            return;                  // giveUp() is exiting and has said why
+        }
         stop(Outcome.Stop.signal());
         try {
-            reported.await(HOOK_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            if (!reported.await(HOOK_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                notEnded();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * {@link #HOOK_WAIT} after {@code --timeout} stopped the run: a transport that has still
+     * not ended its sessions (a DLL that does not honour the cancel) would keep wdsget
+     * forever, so it says so and exits with the timeout's code.
+     */
+    private void giveUp() {
+        Outcome.Stop s = stop;
+        if (s == null || reported.getCount() == 0) {
+            return;
+        }
+        leaving = true;
+        notEnded();
+        System.exit(s.outcome().exitCode());
+    }
+
+    private void notEnded() {
+        Outcome.Stop s = stop;
+        context.err().println("wdsget: " + (s != null ? s.message() + "; " : "") + "the transport did not end its"
+                + " sessions within " + Durations.format(HOOK_WAIT) + " of being told to stop; leaving without it"
+                + " (a partial output may remain as a hidden .part file, removed by the next run)");
+        context.err().flush();
     }
 }

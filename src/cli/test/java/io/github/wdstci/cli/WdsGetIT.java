@@ -202,6 +202,33 @@ class WdsGetIT {
         assertNothingLeftBehind();
     }
 
+    /**
+     * A transport that does not end its sessions when --timeout cancels them (the stand-in's
+     * linger option: a DLL slow to honour the cancel) does not keep wdsget forever: it says so
+     * and exits with the timeout's code once its stop wait (shortened here) has passed. The
+     * partial file it leaves is removed by the next run.
+     */
+    @Test
+    void aTransportThatDoesNotEndAfterTheTimeoutIsLeftBehind() throws Exception {
+        List<String> cmd = command("get", "-s", "wds01", "-n", "synthetic", "64MiB?block=1MiB&delay=20ms&linger=600s",
+                "-o", "image.bin", "--timeout", "1s", "--progress", "none");
+        cmd.add(cmd.indexOf("-jar"), "-Dwdsget.stopWaitMillis=1500");
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
+        p.getOutputStream().close();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        CompletableFuture.runAsync(() -> readBytes(p.getInputStream()));
+        if (!p.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("wdsget waited for the transport");
+        }
+        assertThat(p.exitValue()).as(err.get()).isEqualTo(9);
+        assertThat(err.get()).contains("timed out after 1s").contains("the transport did not end its sessions within");
+        assertThat(dir.resolve("image.bin")).doesNotExist();
+        CliRun next = run("get", "-s", "wds01", "-n", "synthetic", "64KiB", "-o", "image.bin", "-q");
+        assertThat(next.exitCode()).as(next.err()).isZero();
+        assertThat(files()).as("the next run removed the stale part").containsExactly("image.bin");
+    }
+
     static Stream<Arguments> failures() {
         return WdsGetTest.failures();
     }

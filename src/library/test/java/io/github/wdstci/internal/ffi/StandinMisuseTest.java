@@ -78,12 +78,15 @@ class StandinMisuseTest extends StandinFixture {
                         _WDS_TRANSPORTCLIENT_REQUEST.pwszServer(r, EMPTY)),
                 Arguments.of("unknown object option", (Consumer<MemorySegment>) r ->
                         _WDS_TRANSPORTCLIENT_REQUEST.pwszObjectName(r, BAD_OPTION)),
+                Arguments.of("duration with an unknown unit", (Consumer<MemorySegment>) r ->
+                        _WDS_TRANSPORTCLIENT_REQUEST.pwszObjectName(r, BAD_DURATION)),
                 Arguments.of("well formed (control)", none));
     }
 
     private static final Arena STRINGS = Arena.global();
     private static final MemorySegment EMPTY = Raw.utf16(STRINGS, "");
     private static final MemorySegment BAD_OPTION = Raw.utf16(STRINGS, "1MiB?colour=blue");
+    private static final MemorySegment BAD_DURATION = Raw.utf16(STRINGS, "1MiB?linger=5min");
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("badRequests")
