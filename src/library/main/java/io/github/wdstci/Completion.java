@@ -17,7 +17,10 @@ final class Completion {
 
     private final TransferRequest request;
     private final SessionListener listener;
+    /** The first failure; {@link #SUCCEEDED} once {@link #finish} decided a success. */
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    /** The outcome "success", decided: a failure can no longer be recorded. */
+    private static final Throwable SUCCEEDED = new Throwable("succeeded", null, false, false) { };
     /** Whether start() called StartSession. */
     volatile boolean started;
     private SessionEvents.Complete completeEvent;     // written by start(), read by the finish
@@ -29,7 +32,8 @@ final class Completion {
     }
 
     /**
-     * Records {@code t} unless a failure was recorded before.
+     * Records {@code t} unless a failure was recorded before or the outcome was decided
+     * ({@link #finish} began): once the listener is hearing the outcome, it stays.
      *
      * @return whether {@code t} is the session's failure now
      */
@@ -43,7 +47,8 @@ final class Completion {
 
     /** Whether a failure was recorded (a cheap read for every block). */
     boolean failed() {
-        return failure.get() != null;
+        Throwable f = failure.get();
+        return f != null && f != SUCCEEDED;
     }
 
     /**
@@ -82,10 +87,11 @@ final class Completion {
      * @return the failure, or null for success
      */
     Throwable finish(int code, long bytes) {
-        Throwable cause = failure.get();
-        if (cause == null && code != NativeSession.ERROR_SUCCESS) {
-            cause = new WdsTransportException("session", code);
-        }
+        // Decide first, atomically with fail(): a caller's cancel or complete that comes while
+        // the listener hears the outcome is refused, so that the future says what it heard.
+        Throwable decided = code != NativeSession.ERROR_SUCCESS ? new WdsTransportException("session", code) : SUCCEEDED;
+        Throwable prior = failure.compareAndExchange(null, decided);
+        Throwable cause = prior != null ? prior : decided == SUCCEEDED ? null : decided;
         if (cause == null) {
             try {
                 listener.onSuccess();

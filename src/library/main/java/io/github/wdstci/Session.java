@@ -300,9 +300,16 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    /** Someone other than the session completed its future with {@code cause}. */
+    /**
+     * Whether a caller may end the session with {@code cause} (cancelling or completing its
+     * future): only while its outcome is undecided. Recorded when it may.
+     */
+    boolean callerMayEnd(Throwable cause) {
+        return completion.fail(cause);
+    }
+
+    /** Someone other than the session completed its future with {@code cause} ({@link #callerMayEnd} said yes). */
     void completedByCaller(Throwable cause, int code) {
-        completion.fail(cause);
         Phase p;
         boolean finish = false;
         lock.lock();
@@ -430,10 +437,21 @@ public final class Session implements AutoCloseable {
         }
         closeIfFinished();
         // Completed last and outside the phase, so that a stage closing other sessions never waits for this one.
-        if (cause == null) {
-            future.succeed();
+        Throwable outcome = cause;
+        Runnable complete = () -> {
+            if (outcome == null) {
+                future.succeed();
+            } else {
+                future.failWith(outcome);
+            }
+        };
+        if (outer != null) {
+            // Helped from inside another session's listener: this future's stages must not run
+            // on that listener's stack, where a stage waiting for the other session could never
+            // see it finish. The helper waits only for the result, set at once on this thread.
+            Thread.ofVirtual().name("wdstci-completion").start(complete);
         } else {
-            future.failWith(cause);
+            complete.run();
         }
     }
 
@@ -464,7 +482,7 @@ public final class Session implements AutoCloseable {
                     interrupted = true;
                 }
             }
-            if (phase == Phase.NATIVE_DONE) {
+            if (phase == Phase.NATIVE_DONE && (untilEnd || deadline == Long.MAX_VALUE)) {
                 phase = Phase.FINISHING;
                 claimed = true;
             } else if (untilEnd && FINISHING.get() == null) {
@@ -503,12 +521,23 @@ public final class Session implements AutoCloseable {
         return true;
     }
 
-    /** For the future's join/get: help the session to its end, within the deadline. */
-    void helpFinish(long deadline) {
+    /**
+     * For the future's join/get: help the session to its end, within the deadline. An
+     * untimed wait runs the completion here if the executor has not yet (a task of a
+     * single-threaded executor waiting for a session whose completion is queued behind
+     * it); a timed wait only waits, so that it ends by its deadline.
+     *
+     * @throws IllegalStateException when the wait could never end: this session's
+     *         listener waiting for a future that completes only after it returns (the
+     *         outcome is decided, so nothing can end the wait)
+     */
+    void helpFinish(long deadline, boolean interruptible) {
         if (FINISHING.get() == this) {
-            return;                               // the listener waits for its own session's future
+            throw new IllegalStateException("the session's listener waits for the session's own future,"
+                    + " which completes only after the listener returns");
         }
-        help(false, deadline, false);
+        // (A callback of the session may wait for it: a cancel or close from elsewhere ends the wait.)
+        help(false, deadline, interruptible);
     }
 
     /** Closes natively if a close was asked for and the completion has run. */
@@ -563,6 +592,11 @@ public final class Session implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Whether this thread is running a session's listener (onSuccess, onFailure) now. */
+    static boolean inListener() {
+        return FINISHING.get() != null;
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -15,7 +16,10 @@ import java.util.function.Supplier;
  * {@code completeExceptionally}, {@code orTimeout}, {@code completeOnTimeout},
  * {@code completeAsync}) ends the session: it is cancelled natively, and its
  * listener's {@code onFailure} receives that exception (a
- * {@link CancellationException} for cancel and complete).
+ * {@link CancellationException} for cancel and complete). Only while the
+ * session's outcome is undecided: once it failed, or once its listener is
+ * hearing the outcome, these return false and the future completes with what
+ * the listener heard.
  *
  * <p>Dependent stages are plain futures, except that their async stages
  * default to the client's executor and that waiting on them helps the session
@@ -43,31 +47,37 @@ final class SessionFuture extends Dependent<Void> {
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
         CancellationException e = new CancellationException("the session was cancelled");
-        boolean done = super.completeExceptionally(e);
-        if (done) {
-            session.completedByCaller(e, NativeSession.ERROR_CANCELLED);
+        if (!session.callerMayEnd(e)) {
+            return isCancelled();
         }
-        return done || isCancelled();
+        super.completeExceptionally(e);
+        session.completedByCaller(e, NativeSession.ERROR_CANCELLED);
+        return true;
     }
 
     @Override
     public boolean complete(Void value) {
-        boolean done = super.complete(value);
-        if (done) {
-            session.completedByCaller(new CancellationException("the session's future was completed by the caller"),
-                    NativeSession.ERROR_CANCELLED);
+        CancellationException e = new CancellationException("the session's future was completed by the caller");
+        if (!session.callerMayEnd(e)) {
+            return false;
         }
-        return done;
+        super.complete(value);
+        session.completedByCaller(e, NativeSession.ERROR_CANCELLED);
+        return true;
     }
 
     @Override
     public boolean completeExceptionally(Throwable ex) {
-        boolean done = super.completeExceptionally(ex);
-        if (done) {
-            session.completedByCaller(ex, ex instanceof TimeoutException ? NativeSession.ERROR_TIMEOUT
-                    : NativeSession.ERROR_CANCELLED);
+        if (ex == null) {
+            throw new NullPointerException();
         }
-        return done;
+        if (!session.callerMayEnd(ex)) {
+            return false;
+        }
+        super.completeExceptionally(ex);
+        session.completedByCaller(ex, ex instanceof TimeoutException ? NativeSession.ERROR_TIMEOUT
+                : NativeSession.ERROR_CANCELLED);
+        return true;
     }
 
     @Override
@@ -116,25 +126,77 @@ class Dependent<T> extends CompletableFuture<T> {
         return new Dependent<>(executor, session);
     }
 
+    /**
+     * {@inheritDoc} Helps the session finish first.
+     *
+     * @throws IllegalStateException when called by the session's own listener
+     *         ({@code onSuccess}, {@code onFailure}): the future completes only after it returns
+     */
     @Override
     public T join() {
         if (!isDone()) {
-            session.helpFinish(Long.MAX_VALUE);
+            session.helpFinish(Long.MAX_VALUE, false);
+            if (Session.inListener()) {
+                awaitWithoutRunningStages(false);
+            }
         }
         return super.join();
     }
 
+    /**
+     * Waits until this future is complete without running its dependent stages here, as
+     * CompletableFuture's own waiting does (a waiter runs the stages still pending once
+     * it wakes). Inside a session's listener, a stage run on its stack that waits for
+     * that session could never see it finish. A dependent registered last, so fired
+     * first, wakes this thread.
+     *
+     * @return whether the wait ended by interrupt ({@code interruptible}; the flag is kept)
+     */
+    private boolean awaitWithoutRunningStages(boolean interruptible) {
+        Thread me = Thread.currentThread();
+        whenComplete((v, t) -> LockSupport.unpark(me));
+        boolean interrupted = false;
+        while (!isDone()) {
+            LockSupport.park(this);
+            if (Thread.interrupted()) {
+                interrupted = true;
+                if (interruptible) {
+                    break;
+                }
+            }
+        }
+        if (interrupted) {
+            me.interrupt();
+        }
+        return interrupted && interruptible && !isDone();
+    }
+
+    /**
+     * {@inheritDoc} Helps the session finish first; an interrupt ends the wait.
+     *
+     * @throws IllegalStateException as {@link #join()}
+     */
     @Override
     public T get() throws InterruptedException, ExecutionException {
         if (!isDone()) {
             if (Thread.interrupted()) {
                 throw new InterruptedException();
             }
-            session.helpFinish(Long.MAX_VALUE);
+            session.helpFinish(Long.MAX_VALUE, true);
+            if (Session.inListener() && awaitWithoutRunningStages(true)) {
+                Thread.interrupted();
+                throw new InterruptedException();
+            }
         }
         return super.get();
     }
 
+    /**
+     * {@inheritDoc} Waits for the session within the timeout, never running its completion
+     * here (which could take longer); an interrupt ends the wait.
+     *
+     * @throws IllegalStateException as {@link #join()}
+     */
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
@@ -142,7 +204,7 @@ class Dependent<T> extends CompletableFuture<T> {
             if (Thread.interrupted()) {
                 throw new InterruptedException();
             }
-            session.helpFinish(deadline);
+            session.helpFinish(deadline == Long.MAX_VALUE ? deadline - 1 : deadline, true);
         }
         return super.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
