@@ -261,6 +261,25 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes a session that its caller never received (its client closed while it was
+     * made): natively, without a word to the listener, whose caller was told the client
+     * is closed. Never started, so no callback can come.
+     */
+    void abandon() {
+        lock.lock();
+        try {
+            closing = true;
+            closed = true;
+            phase = Phase.FINISHED;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        Upcalls.SESSIONS.remove(key);
+        nat.close();
+    }
+
     /** {@return whether {@link #close()} has been called} */
     public boolean isClosed() {
         lock.lock();

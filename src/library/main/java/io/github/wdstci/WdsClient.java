@@ -51,6 +51,7 @@ public final class WdsClient implements AutoCloseable {
     private final Set<Session> sessions = new LinkedHashSet<>();   // guarded by lock
     private State state = State.OPEN;                               // guarded by lock
     private boolean released;                                       // guarded by lock: Shutdown's share given back
+    private int creating;                                           // guarded by lock: sessions being made
 
     private WdsClient(Executor executor) {
         this.executor = executor;
@@ -171,30 +172,41 @@ public final class WdsClient implements AutoCloseable {
         if (handler == null) {
             throw new IllegalArgumentException("handler must not be null");
         }
-        checkOpen();
-        Session s = new Session(this, request, handler, asynchronous, executor, closeWhenFinished);
-        lock.lock();
-        try {
-            if (state == State.OPEN) {
-                sessions.add(s);
-                return s;
-            }
-        } finally {
-            lock.unlock();
-        }
-        s.close();                     // the client closed meanwhile
-        throw new IllegalStateException("client is closed");
-    }
-
-    private void checkOpen() {
         lock.lock();
         try {
             if (state != State.OPEN) {
                 throw new IllegalStateException("client is closed");
             }
+            creating++;                // a close meanwhile keeps the transport until this one is placed
         } finally {
             lock.unlock();
         }
+        Session s = null;
+        boolean placed = false;
+        try {
+            s = new Session(this, request, handler, asynchronous, executor, closeWhenFinished);
+        } finally {
+            lock.lock();
+            try {
+                creating--;
+                if (s != null && state == State.OPEN) {
+                    sessions.add(s);
+                    placed = true;
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (!placed) {
+                if (s != null) {
+                    s.abandon();       // the client closed meanwhile: nobody gets this session
+                }
+                releaseIfDone();
+            }
+        }
+        if (!placed) {
+            throw new IllegalStateException("client is closed");
+        }
+        return s;
     }
 
     /**
@@ -264,7 +276,7 @@ public final class WdsClient implements AutoCloseable {
     private void releaseIfDone() {
         lock.lock();
         try {
-            if (state == State.OPEN || released || !sessions.isEmpty()) {
+            if (state == State.OPEN || released || !sessions.isEmpty() || creating > 0) {
                 return;
             }
             released = true;

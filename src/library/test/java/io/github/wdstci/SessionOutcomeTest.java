@@ -260,4 +260,73 @@ class SessionOutcomeTest {
             ex.shutdown();
         }
     }
+
+    /**
+     * A client closed while other threads create sessions: each call either gives a
+     * session whose future completes, or says the client is closed; a handler hears an
+     * outcome only for a session its caller received.
+     */
+    @Test
+    void creatingSessionsWhileTheClientClosesSaysItIsClosed(StandinExtension.Clients clients) throws Exception {
+        for (int round = 0; round < 100; round++) {
+            WdsClient client = clients.open(Executors.newVirtualThreadPerTaskExecutor());
+            java.util.concurrent.ConcurrentLinkedQueue<Throwable> wrong = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            java.util.concurrent.atomic.AtomicInteger heard = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.List<CompletableFuture<Void>> futures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            CountDownLatch go = new CountDownLatch(1);
+            java.util.List<Thread> makers = new java.util.ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                makers.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        go.await();
+                        for (int k = 0; k < 20; k++) {
+                            ContentHandler h = new ContentHandler() {
+                                @Override
+                                public void onContent(MemorySegment block, long offset) {
+                                }
+
+                                @Override
+                                public void onSuccess() {
+                                    heard.incrementAndGet();
+                                }
+
+                                @Override
+                                public void onFailure(Throwable failure) {
+                                    heard.incrementAndGet();
+                                }
+                            };
+                            try {
+                                futures.add(client.receive(synthetic("4KiB"), h));
+                                received.incrementAndGet();
+                            } catch (IllegalStateException e) {
+                                if (!"client is closed".equals(e.getMessage())) {
+                                    wrong.add(e);
+                                }
+                            }
+                        }
+                    } catch (Throwable e) {
+                        wrong.add(e);
+                    }
+                }));
+            }
+            go.countDown();
+            Thread.sleep(round % 3);
+            client.close();
+            for (Thread m : makers) {
+                m.join(TimeUnit.SECONDS.toMillis(GUARD_SECONDS));
+            }
+            for (CompletableFuture<Void> f : futures) {
+                f.handle((v, e) -> {
+                    if (e != null && !(e instanceof CancellationException)) {
+                        wrong.add(e);
+                    }
+                    return null;
+                }).get(GUARD_SECONDS, TimeUnit.SECONDS);
+            }
+            assertThat(wrong).as("round %d: only 'client is closed', successes and cancellations", round).isEmpty();
+            assertThat(heard.get()).as("round %d: outcomes heard, one per session received", round)
+                    .isEqualTo(received.get());
+        }
+    }
 }
