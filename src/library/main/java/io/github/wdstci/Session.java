@@ -261,6 +261,11 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    /** The session's future, whether or not the session is closed. */
+    CompletableFuture<Void> future() {
+        return future;
+    }
+
     /**
      * Closes a session that its caller never received (its client closed while it was
      * made): natively, without a word to the listener, whose caller was told the client

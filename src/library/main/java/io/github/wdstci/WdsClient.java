@@ -161,7 +161,13 @@ public final class WdsClient implements AutoCloseable {
         } catch (WdsTransportException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return s.start();
+        try {
+            return s.start();
+        } catch (IllegalStateException closedMeanwhile) {
+            // close() of this client came between: the session was cancelled before it started,
+            // its handler heard so, and its future says so too
+            return s.future();
+        }
     }
 
     private Session create(TransferRequest request, SessionListener handler, boolean asynchronous,
