@@ -55,6 +55,9 @@ public final class ContentHandlers {
         if (target.getFileName() == null) {
             throw new IllegalArgumentException("target has no file name: " + target);
         }
+        if (options == null) {
+            throw new IllegalArgumentException("options must not be null (give none, or REPLACE_EXISTING)");
+        }
         boolean replace = false;
         for (CopyOption o : options) {
             if (o != StandardCopyOption.REPLACE_EXISTING) {

@@ -131,6 +131,12 @@ final class Delivery implements BlockOwner {
         if (!START.compareAndSet(this, from, STARTED)) {
             return false;
         }
+        if (size < 0) {
+            // ULARGE_INTEGER is unsigned: 2^63 bytes or more cannot be offsets of a Java long
+            // (nor be stored anywhere). The session fails before its listener hears a start.
+            throw new WdsTransportException("SessionStart: an object of " + Long.toUnsignedString(size)
+                    + " bytes, beyond the 2^63 - 1 that a Java long addresses,", Win32Error.ERROR_FILE_TOO_LARGE.code());
+        }
         fileSize = size;
         if (!completion.failed()) {
             listener.onStart(new StartInfo(size, blockSize));

@@ -222,8 +222,10 @@ public final class Session implements AutoCloseable {
                 return s;
             }
         }
-        return new SessionStatus(code == NativeSession.ERROR_SUCCESS && !future.isCompletedExceptionally()
-                ? SessionStatus.State.SUCCEEDED : SessionStatus.State.FAILED, code, bytes, size);
+        boolean ok = code == NativeSession.ERROR_SUCCESS && !future.isCompletedExceptionally();
+        // never started natively: only its caller can have ended it (cancel, complete, timeout)
+        int error = ok || code != NativeSession.ERROR_SUCCESS ? code : NativeSession.ERROR_CANCELLED;
+        return new SessionStatus(ok ? SessionStatus.State.SUCCEEDED : SessionStatus.State.FAILED, error, bytes, size);
     }
 
     /**

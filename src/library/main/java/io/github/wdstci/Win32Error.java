@@ -34,6 +34,8 @@ public enum Win32Error {
     ERROR_DISK_FULL(112),
     /** 123: the name is not valid. */
     ERROR_INVALID_NAME(123),
+    /** 223: the file is larger than allowed (here: an object beyond what a Java {@code long} can address). */
+    ERROR_FILE_TOO_LARGE(223),
     /** 258: a wait timed out. */
     WAIT_TIMEOUT(258),
     /** 995: the I/O operation was aborted (thread exit or application request). */

@@ -329,4 +329,43 @@ class SessionOutcomeTest {
                     .isEqualTo(received.get());
         }
     }
+
+    /** A size of 2^63 bytes or more (ULARGE_INTEGER is unsigned) is named, not taken for -1. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"9223372036854775808", "18446744073709551615"})
+    void anObjectBeyondWhatALongAddressesFailsSayingSo(String size, WdsClient client) {
+        AtomicBoolean started = new AtomicBoolean();
+        ContentHandler h = new ContentHandler() {
+            @Override
+            public void onStart(StartInfo info) {
+                started.set(true);
+            }
+
+            @Override
+            public void onContent(MemorySegment block, long offset) {
+            }
+        };
+        Throwable t = causeOf(client.receive(synthetic(size + "B?block=4KiB"), h));
+        assertThat(t).isInstanceOf(WdsTransportException.class).hasMessageContaining(size + " bytes");
+        assertThat(((WdsTransportException) t).error()).isEqualTo(Win32Error.ERROR_FILE_TOO_LARGE);
+        assertThat(started).as("onStart").isFalse();
+        assertThat(causeOf(client.receive(synthetic(size + "B?block=4KiB"), ContentHandlers.toMemory(1 << 20))))
+                .isInstanceOf(WdsTransportException.class).hasMessageContaining(size + " bytes");
+    }
+
+    @Test
+    void toFileRefusesNullOptionsByName() {
+        assertThatThrownBy(() -> ContentHandlers.toFile(java.nio.file.Path.of("x"), (java.nio.file.CopyOption[]) null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("options");
+    }
+
+    @Test
+    void aSessionCancelledBeforeItStartedSaysCancelled(WdsClient client) throws Exception {
+        Session s = client.newSession(synthetic("64KiB"), (ContentHandler) (block, offset) -> { });
+        assertThat(s.completion().cancel(true)).isTrue();
+        SessionStatus st = s.status();
+        assertThat(st.state()).isEqualTo(SessionStatus.State.FAILED);
+        assertThat(st.errorCode()).isEqualTo(Win32Error.ERROR_CANCELLED.code());
+        s.close();
+    }
 }
