@@ -37,7 +37,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *       a {@link java.util.concurrent.TimeoutException}, where the library
  *       has it), and {@code onFailure} receives that exception (a
  *       {@link CancellationException} for {@code cancel} and {@code complete})
- *       once the transport has stopped;</li>
+ *       once the transport has stopped. Only while the outcome is undecided: once
+ *       a failure was recorded or the listener is hearing the outcome, these
+ *       return {@code false} and change nothing;</li>
  *   <li>{@link #cancel()} and {@link #close()} before the end: as {@code cancel}
  *       on the future, also for a session that never started.</li>
  * </ul>
