@@ -81,8 +81,8 @@ final class FfmRawSession {
     /** Waits for completion, closes, frees the stubs; {@code expectSuccess}: else a cancel is fine too. */
     long finish(boolean expectSuccess) {
         try {
-            // SessionComplete first, then WaitForCompletion (which returns at once): see awaitCompletion
-            awaitCompletion();
+            // SessionComplete first, then WaitForCompletion (which returns at once): see Standin.awaitCompletion
+            Standin.awaitCompletion(completed);
             Standin.check("WaitForCompletion", WdsTransportClientWaitForCompletion(handle, Standin.INFINITE));
         } finally {
             WdsTransportClientCloseSession(handle);
@@ -97,27 +97,6 @@ final class FfmRawSession {
         return touch ? sum : blocks;
     }
 
-    /**
-     * Waits for SessionComplete on a latch of the consumer's own, as the Session
-     * API waits on its future; WaitForCompletion then returns at once. (Stand-ins
-     * before 2026-11-26 woke WaitForCompletion's waiters at every CompleteReceive,
-     * a per-block cost of theirs; every consumer of the suite waits the same way,
-     * so runs before and after compare.)
-     */
-    private void awaitCompletion() {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                completed.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     // void SessionStart(HANDLE hSessionKey, PVOID pCallerData, PULARGE_INTEGER FileSize)
     private void onSessionStart(MemorySegment h, MemorySegment callerData, MemorySegment fileSize) {

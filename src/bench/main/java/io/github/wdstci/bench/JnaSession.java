@@ -88,8 +88,8 @@ final class JnaSession {
     /** Waits for completion and closes; unless {@code expectSuccess}, a cancelled session is fine too. */
     long finish(boolean expectSuccess) {
         try {
-            // SessionComplete first, then WaitForCompletion (which returns at once): see awaitCompletion
-            awaitCompletion();
+            // SessionComplete first, then WaitForCompletion (which returns at once): see Standin.awaitCompletion
+            Standin.awaitCompletion(completed);
             Standin.check("WaitForCompletion", JnaDirect.WdsTransportClientWaitForCompletion(handle, Standin.INFINITE));
         } finally {
             JnaDirect.WdsTransportClientCloseSession(handle);
@@ -103,27 +103,6 @@ final class JnaSession {
         return touch ? sum : blocks;
     }
 
-    /**
-     * Waits for SessionComplete on a latch of the consumer's own, as the Session
-     * API waits on its future; WaitForCompletion then returns at once. (Stand-ins
-     * before 2026-11-26 woke WaitForCompletion's waiters at every CompleteReceive,
-     * a per-block cost of theirs; every consumer of the suite waits the same way,
-     * so runs before and after compare.)
-     */
-    private void awaitCompletion() {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                completed.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     private void onReceiveContents(Pointer h, Pointer callerData, Pointer contents, int size, Pointer offset) {
         try {
