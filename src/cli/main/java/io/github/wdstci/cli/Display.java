@@ -282,7 +282,10 @@ abstract sealed class Display implements AutoCloseable {
         synchronized void finished(Job job, Summary s) {
             Totals t = totals();
             if (t.received() != printedBytes || t.total() != printedTotal) {
-                progress(t);         // the last progress line shows every byte of this object
+                // the last progress line shows every byte of this object, at a rate measured
+                // with them: the sampler may not have seen any of it (a fast object)
+                measure(t, System.nanoTime());
+                progress(t);
             }
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("object", s.object());

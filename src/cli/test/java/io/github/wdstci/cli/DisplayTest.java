@@ -7,6 +7,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,6 +82,31 @@ class DisplayTest {
         }
         assertThat(bar.render(t, 79)).startsWith(" 50% [").contains("512.00 MiB / 1.00 GiB")
                 .contains("512.00 MiB/s").contains("ETA 0:00:01");
+    }
+
+    @Test
+    void theLastProgressRecordOfAnObjectHasItsRateWhenTheSamplerSawNoByte() {
+        // A fast object can end before the sampler thread measured any of it: its only sample
+        // (at the session's start) saw 0 bytes. The record written when the object is put in
+        // place must still carry a measured rate, not 0.
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Display.Lines lines = new Display.Lines(new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        Job.Progress progress = new Job.Progress(() -> { });
+        lines.jobs = List.of(new Job(null, new Output.Target(Output.Kind.NONE, null, "-", false), null, progress, "-"));
+        progress.started(1 << 20);
+        lines.tick(System.nanoTime(), false);
+        progress.add(1 << 20);
+        progress.end(false);
+        lines.finished(lines.jobs.getFirst(), new Display.Summary("x", 1 << 20, Duration.ofMillis(50), "-",
+                null, null, -1, -1));
+
+        List<Map<String, String>> progressRecords = out.toString(StandardCharsets.UTF_8).lines().map(CliRun::parse)
+                .filter(m -> "progress".equals(m.get("kind"))).toList();
+        assertThat(progressRecords).hasSize(2);
+        assertThat(progressRecords.getFirst()).containsEntry("bytes", "0").containsEntry("rate", "0");
+        Map<String, String> last = progressRecords.getLast();
+        assertThat(last).containsEntry("percent", "100.0").containsEntry("eta", "0");
+        assertThat(Long.parseLong(last.get("rate"))).as(last.toString()).isPositive();
     }
 
     @Test
