@@ -229,6 +229,36 @@ class WdsGetIT {
         assertThat(files()).as("the next run removed the stale part").containsExactly("image.bin");
     }
 
+    /**
+     * The same for a signal: the shutdown hook stops the run, waits its stop wait (shortened
+     * here) for a transport that does not end its sessions, says so and lets the JVM exit
+     * with the signal's code.
+     */
+    @Test
+    void aTransportThatDoesNotEndAfterASignalIsLeftBehind() throws Exception {
+        List<String> cmd = command("get", "-s", "wds01", "-n", "synthetic", "64MiB?block=1MiB&delay=20ms&linger=600s",
+                "-o", "image.bin", "--progress", "none");
+        cmd.add(cmd.indexOf("-jar"), "-Dwdsget.stopWaitMillis=1500");
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
+        p.getOutputStream().close();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        CompletableFuture.runAsync(() -> readBytes(p.getInputStream()));
+        await("the session to start", this::partialFileExists);
+
+        Process kill = new ProcessBuilder("bash", "-c", "kill -TERM " + p.pid()).inheritIO().start();
+        assertThat(kill.waitFor()).isZero();
+        if (!p.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("wdsget waited for the transport after SIGTERM");
+        }
+        assertThat(p.exitValue()).as(err.get()).isEqualTo(143);
+        assertThat(err.get()).contains("cancelled by signal").contains("the transport did not end its sessions within");
+        assertThat(dir.resolve("image.bin")).doesNotExist();
+        CliRun next = run("get", "-s", "wds01", "-n", "synthetic", "64KiB", "-o", "image.bin", "-q");
+        assertThat(next.exitCode()).as(next.err()).isZero();
+        assertThat(files()).as("the next run removed the stale part").containsExactly("image.bin");
+    }
+
     static Stream<Arguments> failures() {
         return WdsGetTest.failures();
     }
