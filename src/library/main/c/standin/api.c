@@ -22,9 +22,13 @@
  *    carry a generation, so a stale handle never reaches a newer session.
  *  - InitializeSession: NULL pointers, ulLength != sizeof(request),
  *    ulApiVersion != 1, an auth level other than AUTH/NO_AUTH, a protocol
- *    other than MULTICAST, NULL, empty or ill-formed UTF-16 names,
- *    ulProtocolDataLength without pvProtocolData, or a malformed stand-in
- *    option: ERROR_INVALID_PARAMETER (87).  The request and its strings are
+ *    other than MULTICAST, NULL, empty or ill-formed UTF-16 names (a lone
+ *    surrogate), names longer than 32767 UTF-16 units, protocol data at all
+ *    (the documentation: pvProtocolData "is NULL for
+ *    WDS_TRANSPORTCLIENT_PROTOCOL_MULTICAST", so a non-NULL pointer or a
+ *    non-zero ulProtocolDataLength), or a malformed stand-in option:
+ *    ERROR_INVALID_PARAMETER (87).  ulLength is read before the rest of the
+ *    request, so a shorter struct is refused without being read past.  The request and its strings are
  *    copied; the caller's memory is not used after the call returns.
  *  - RegisterCallback: NULL function or unknown id: ERROR_INVALID_PARAMETER;
  *    after StartSession: ERROR_INVALID_STATE; registering an id again before
@@ -55,7 +59,9 @@
  *    of a block that is still referenced (else ERROR_INVALID_PARAMETER);
  *    ReleaseBuffer drops only references taken with AddRefBuffer, so one
  *    release too many is refused instead of freeing the block under the
- *    ReceiveContents call that delivers it.
+ *    ReceiveContents call that delivers it.  The metadata buffer is not
+ *    one of them: it is valid during the ReceiveMetadata call only (copy
+ *    it to keep it), so AddRefBuffer on it is ERROR_INVALID_PARAMETER too.
  *  - CloseSession does not cancel: a running session goes on to
  *    SessionComplete; the handle is invalid at once.  As no handle is left
  *    to complete blocks with, blocks outstanding at the close, and those
@@ -71,7 +77,16 @@
  *    NegotiateRequiredDataRange (12 functions), and knows callback ids 0-4
  *    only, so RegisterCallback(SESSION_NEGOTIATE = 5) is
  *    ERROR_INVALID_PARAMETER as any unknown id.
+ *  - Built with -DSTANDIN_NO_NEGOTIATE (libwdstptc-nonegotiate.so) it has the
+ *    exports the import libraries show for later DLLs (mingw-w64's
+ *    libwdstptc.a; Microsoft's metadata, which has CancelSessionEx but no
+ *    NegotiateRequiredDataRange): 13 functions, CancelSessionEx included.
+ *    Without NegotiateRequiredDataRange no negotiation can be answered, so
+ *    this build knows callback ids 0-4 only, as the Vista one: registering
+ *    SESSION_NEGOTIATE is ERROR_INVALID_PARAMETER (the stricter of the two
+ *    choices; what such a DLL does with id 5 is not documented).
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -240,13 +255,18 @@ DWORD WDSTCIAPI WdsTransportClientInitializeSession(
         return ERROR_INVALID_STATE;
     if (!req || !hSessionKey)
         return ERROR_INVALID_PARAMETER;
+    /* ulLength first: a caller's shorter struct must not be read past its end */
+    ULONG length;
+    memcpy(&length, (const char *)req + offsetof(WDS_TRANSPORTCLIENT_REQUEST, ulLength), sizeof length);
+    if (length != sizeof(WDS_TRANSPORTCLIENT_REQUEST))
+        return ERROR_INVALID_PARAMETER;
     WDS_TRANSPORTCLIENT_REQUEST r;
     memcpy(&r, req, sizeof r);              /* the caller's struct may be unaligned */
-    if (r.ulLength != sizeof r ||
+    if (r.ulApiVersion != WDS_TRANSPORTCLIENT_CURRENT_API_VERSION ||
         r.ulApiVersion != WDS_TRANSPORTCLIENT_CURRENT_API_VERSION ||
         (r.ulAuthLevel != WDS_TRANSPORTCLIENT_AUTH && r.ulAuthLevel != WDS_TRANSPORTCLIENT_NO_AUTH) ||
         r.ulProtocol != WDS_TRANSPORTCLIENT_PROTOCOL_MULTICAST ||
-        (r.ulProtocolDataLength != 0 && r.pvProtocolData == NULL))
+        r.pvProtocolData != NULL || r.ulProtocolDataLength != 0)   /* "NULL for ... MULTICAST" */
         return ERROR_INVALID_PARAMETER;
 
     struct st_session_params p;
@@ -418,7 +438,7 @@ DWORD WDSTCIAPI WdsTransportClientReleaseBuffer(PVOID pvBuffer)
 
 /* ---- negotiation ----------------------------------------------------------------- */
 
-#ifndef STANDIN_VISTA
+#ifndef STANDIN_NO_NEGOTIATE
 DWORD WDSTCIAPI WdsTransportClientNegotiateRequiredDataRange(
     HANDLE hSessionKey, HANDLE hNegotiateKey,
     ULARGE_INTEGER ullDataRangeStart, ULARGE_INTEGER ullDataRangeSize)

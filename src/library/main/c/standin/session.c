@@ -264,7 +264,7 @@ void st_session_close(struct session *s)
     pthread_mutex_unlock(&s->mu);
 }
 
-#ifndef STANDIN_VISTA
+#ifndef STANDIN_NO_NEGOTIATE
 DWORD st_session_negotiate(struct session *s, HANDLE key, uint64_t start, uint64_t size)
 {
     DWORD err = ERROR_SUCCESS;
@@ -403,7 +403,7 @@ static DWORD deliver(struct session *s, struct st_source *src)
         free(copy);
     }
 
-#ifndef STANDIN_VISTA
+#ifndef STANDIN_NO_NEGOTIATE
     PFN_WdsTransportClientSessionNegotiate on_negotiate = (PFN_WdsTransportClientSessionNegotiate)s->cb[WDS_TRANSPORTCLIENT_SESSION_NEGOTIATE];
     if (on_negotiate) {
         static atomic_ullong next_key = 1;

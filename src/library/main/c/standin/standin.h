@@ -47,9 +47,14 @@
 
 #define STANDIN_INFINITE 0xFFFFFFFFu
 
+/* The Vista SP1 DLL has no negotiation either (api.c lists the builds). */
+#if defined(STANDIN_VISTA) && !defined(STANDIN_NO_NEGOTIATE)
+#  define STANDIN_NO_NEGOTIATE 1
+#endif
+
 /* Number of callback ids this build knows (MAX_CALLBACKS of its header). */
-#ifdef STANDIN_VISTA
-#  define STANDIN_CALLBACKS 5   /* like the Vista SP1 DLL: no SESSION_NEGOTIATE */
+#ifdef STANDIN_NO_NEGOTIATE
+#  define STANDIN_CALLBACKS 5   /* no SESSION_NEGOTIATE, like the Vista SP1 header */
 #else
 #  define STANDIN_CALLBACKS 6
 #endif
@@ -170,7 +175,7 @@ void  st_session_cancel(struct session *s, DWORD code);
 DWORD st_session_wait(struct session *s, ULONG timeout_ms);
 void  st_session_query(struct session *s, ULONG *status, ULONG *error);
 void  st_session_close(struct session *s);
-#ifndef STANDIN_VISTA
+#ifndef STANDIN_NO_NEGOTIATE
 DWORD st_session_negotiate(struct session *s, HANDLE key, uint64_t start, uint64_t size);
 #endif
 

@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Guards the sanitized run (pom.xml, execution {@code sanitized-contract}):
  * when it claims to run under the sanitizers, the AddressSanitizer runtime is
- * really in the process and the stand-in loaded (and the Vista-era build
- * {@link StandinVistaTest} opens) is the instrumented build, so the contract
- * tests' pass there means something.
+ * really in the process, and the stand-in loaded and the other shapes
+ * {@link StandinShapesTest} opens are the instrumented builds, so the
+ * contract tests' pass there means something.
  */
 @Tag("contract")
 class SanitizedRunTest {
@@ -28,10 +28,12 @@ class SanitizedRunTest {
         assertThat(loaded.toString()).endsWith("sanitize/libwdstptc.so");
         assertThat(Files.readAllBytes(loaded)).as("the loaded library refers to the ASan runtime")
                 .containsSubsequence("__asan_".getBytes());
-        // StandinVistaTest runs the Vista-era build given by this property: the instrumented one here.
-        Path vista = Path.of(System.getProperty("wdstci.test.vista", ""));
-        assertThat(vista.toString()).endsWith("sanitize/libwdstptc-vista.so");
-        assertThat(Files.readAllBytes(vista)).as("the Vista-era build refers to the ASan runtime")
-                .containsSubsequence("__asan_".getBytes());
+        // StandinShapesTest runs the other shapes given by these properties: the instrumented ones here.
+        for (String shape : new String[] {"vista", "nonegotiate"}) {
+            Path lib = Path.of(System.getProperty("wdstci.test." + shape, ""));
+            assertThat(lib.toString()).endsWith("sanitize/libwdstptc-" + shape + ".so");
+            assertThat(Files.readAllBytes(lib)).as("the %s build refers to the ASan runtime", shape)
+                    .containsSubsequence("__asan_".getBytes());
+        }
     }
 }

@@ -71,6 +71,13 @@ class StandinMisuseTest extends StandinFixture {
                 Arguments.of("ulProtocol 2", (Consumer<MemorySegment>) r -> _WDS_TRANSPORTCLIENT_REQUEST.ulProtocol(r, 2)),
                 Arguments.of("protocol data length without data",
                         (Consumer<MemorySegment>) r -> _WDS_TRANSPORTCLIENT_REQUEST.ulProtocolDataLength(r, 8)),
+                // "The structure is NULL for WDS_TRANSPORTCLIENT_PROTOCOL_MULTICAST protocol."
+                Arguments.of("protocol data for multicast", (Consumer<MemorySegment>) r -> {
+                    _WDS_TRANSPORTCLIENT_REQUEST.pvProtocolData(r, PROTOCOL_DATA);
+                    _WDS_TRANSPORTCLIENT_REQUEST.ulProtocolDataLength(r, 8);
+                }),
+                Arguments.of("protocol data of length 0 for multicast",
+                        (Consumer<MemorySegment>) r -> _WDS_TRANSPORTCLIENT_REQUEST.pvProtocolData(r, PROTOCOL_DATA)),
                 Arguments.of("null server", (Consumer<MemorySegment>) r -> _WDS_TRANSPORTCLIENT_REQUEST.pwszServer(r, MemorySegment.NULL)),
                 Arguments.of("null namespace", (Consumer<MemorySegment>) r -> _WDS_TRANSPORTCLIENT_REQUEST.pwszNamespace(r, MemorySegment.NULL)),
                 Arguments.of("null object", (Consumer<MemorySegment>) r -> _WDS_TRANSPORTCLIENT_REQUEST.pwszObjectName(r, MemorySegment.NULL)),
@@ -87,6 +94,7 @@ class StandinMisuseTest extends StandinFixture {
     private static final MemorySegment EMPTY = Raw.utf16(STRINGS, "");
     private static final MemorySegment BAD_OPTION = Raw.utf16(STRINGS, "1MiB?colour=blue");
     private static final MemorySegment BAD_DURATION = Raw.utf16(STRINGS, "1MiB?linger=5min");
+    private static final MemorySegment PROTOCOL_DATA = STRINGS.allocate(8);
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("badRequests")
@@ -96,6 +104,26 @@ class StandinMisuseTest extends StandinFixture {
         spoil.accept(r);
         int expected = what.endsWith("(control)") ? Raw.ERROR_SUCCESS : Raw.ERROR_INVALID_PARAMETER;
         assertThat(s.initialize(r)).as(what).isEqualTo(expected);
+    }
+
+    /**
+     * A caller's struct shorter than the request, saying so in ulLength: refused, and not
+     * read past its end (the sanitized run would report a heap-buffer-overflow).
+     */
+    @Test
+    void initializeSessionReadsOnlyTheLengthOfAShortRequest() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+            MemorySegment full = Raw.synthetic(arena, "1MiB");
+            for (int length : new int[] {4, 8, 40}) {
+                // malloc'ed (not arena) memory of exactly that size, so that ASan sees its end
+                MemorySegment shortRequest = Arena.ofAuto().allocate(length, 8);
+                shortRequest.copyFrom(full.asSlice(0, length));
+                shortRequest.set(ValueLayout.JAVA_INT, 0, length);
+                assertThat(WdsTransportClientInitializeSession(shortRequest, MemorySegment.NULL, out)).as("%d bytes", length)
+                        .isEqualTo(Raw.ERROR_INVALID_PARAMETER);
+            }
+        }
     }
 
     @Test
