@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.CopyOption;
 import java.nio.file.FileAlreadyExistsException;
@@ -15,6 +16,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -31,7 +34,12 @@ public final class ContentHandlers {
      * into a temporary file beside the target (a short hidden name, so any
      * legal target name works), which is forced to disk and atomically moved
      * onto the target on success, and deleted on failure or cancel. The target
-     * is therefore either the complete object or untouched.
+     * is therefore either the complete object or untouched. A temporary file
+     * whose session has not ended when the JVM exits (a {@code main} that
+     * cancels, or returns, without closing its client) is deleted at the exit.
+     * When the temporary file cannot be created, the session fails with a
+     * {@link FileSystemException} (an {@link AccessDeniedException}, say) about
+     * the target.
      *
      * <p>The target is checked when the session starts, before the first
      * block: a missing parent directory, an existing directory or other
@@ -105,7 +113,9 @@ public final class ContentHandlers {
         if (intervalMillis < 0) {
             throw new IllegalArgumentException("intervalMillis must not be negative: " + intervalMillis);
         }
-        return new Progress(handler, listener, intervalMillis * 1_000_000L);
+        // saturated: an interval beyond ~292 years (Long.MAX_VALUE ms, say) means start and end only
+        long intervalNanos = intervalMillis >= Long.MAX_VALUE / 1_000_000L ? Long.MAX_VALUE : intervalMillis * 1_000_000L;
+        return new Progress(handler, listener, intervalNanos);
     }
 
     /** Checks a block against the object's size; the message names both. */
@@ -137,9 +147,29 @@ public final class ContentHandlers {
                 throw new IllegalStateException("a file handler serves one session only");
             }
             checkTarget();
-            temp = createTemp(target);
+            try {
+                temp = createTemp(target);
+            } catch (FileSystemException e) {
+                throw aboutTarget(e);
+            }
             channel = FileChannel.open(temp, StandardOpenOption.WRITE);
             fileSize = info.fileSize();
+        }
+
+        /**
+         * The temporary file could not be created: says so about the target the
+         * caller named, not about a hidden name they never saw, keeping the kind.
+         */
+        private FileSystemException aboutTarget(FileSystemException e) {
+            String why = "cannot create a temporary file beside it"
+                    + (e.getReason() != null ? " (" + e.getReason() + ")" : "");
+            FileSystemException named = e instanceof AccessDeniedException
+                    ? new AccessDeniedException(target.toString(), null, why)
+                    : e instanceof NoSuchFileException
+                            ? new NoSuchFileException(target.toString(), null, why)
+                            : new FileSystemException(target.toString(), null, why);
+            named.initCause(e);
+            return named;
         }
 
         /** Fails before the first block if the target cannot be written as asked. */
@@ -171,10 +201,13 @@ public final class ContentHandlers {
             for (int attempt = 0; ; attempt++) {
                 // Short and independent of the target's name, which may be as long as the file system allows.
                 String name = ".wdstci-" + Long.toUnsignedString(ThreadLocalRandom.current().nextLong() >>> 16, 36) + ".part";
+                Path part = dir.resolve(name);
+                LeftoverParts.add(part);      // before it exists: the JVM may exit at any moment
                 try {
-                    return Files.createFile(dir.resolve(name));
-                } catch (FileAlreadyExistsException e) {
-                    if (attempt == 100) {
+                    return Files.createFile(part);
+                } catch (IOException e) {
+                    LeftoverParts.remove(part);
+                    if (!(e instanceof FileAlreadyExistsException) || attempt == 100) {
                         throw e;
                     }
                 }
@@ -213,6 +246,7 @@ public final class ContentHandlers {
                 // Never replaces: a file created meanwhile fails the session (FileAlreadyExistsException).
                 Files.move(temp, target);
             }
+            LeftoverParts.remove(temp);
         }
 
         @Override
@@ -227,9 +261,47 @@ public final class ContentHandlers {
             try {
                 if (temp != null) {
                     Files.deleteIfExists(temp);
+                    LeftoverParts.remove(temp);
                 }
             } catch (IOException e) {
                 cause.addSuppressed(e);
+            }
+        }
+    }
+
+    /**
+     * The temporary files of {@code toFile} sessions that have not ended, deleted
+     * when the JVM exits: a session cancelled (its future completes at once) or
+     * still running when {@code main} returns without closing the client ends
+     * only after the JVM is gone, and its file would stay.
+     */
+    private static final class LeftoverParts {
+        private static final Set<Path> PARTS = ConcurrentHashMap.newKeySet();
+
+        static {
+            try {
+                Runtime.getRuntime().addShutdownHook(
+                        new Thread(LeftoverParts::deleteAll, "wdstci-leftover-parts"));
+            } catch (IllegalStateException | SecurityException e) {
+                // the JVM is already exiting (or hooks are not allowed): the files stay, as before
+            }
+        }
+
+        static void add(Path part) {
+            PARTS.add(part);
+        }
+
+        static void remove(Path part) {
+            PARTS.remove(part);
+        }
+
+        private static void deleteAll() {
+            for (Path p : PARTS) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException | RuntimeException e) {
+                    // best effort at exit: nobody is left to tell
+                }
             }
         }
     }

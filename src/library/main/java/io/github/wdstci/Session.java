@@ -3,7 +3,6 @@ package io.github.wdstci;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -409,7 +408,9 @@ public final class Session implements AutoCloseable {
         DISPATCHING.set(this);
         try {
             executor.execute(task);
-        } catch (RejectedExecutionException e) {
+        } catch (Throwable refused) {
+            // RejectedExecutionException, or whatever else an executor throws: the task was not
+            // taken, and the session must still finish (claimFinish runs it once in any case)
             Thread.ofVirtual().name("wdstci-completion").start(finishTask);
         } finally {
             DISPATCHING.remove();

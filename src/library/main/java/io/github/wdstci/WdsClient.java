@@ -71,9 +71,16 @@ public final class WdsClient implements AutoCloseable {
     /**
      * Opens a client whose sessions complete their futures (and run
      * {@link SessionListener#onSuccess}/{@link SessionListener#onFailure}) on
-     * this executor. A rejected task runs on a new virtual thread instead. Any
-     * executor works, a single-threaded one included: no session waits for a
-     * task queued on it.
+     * this executor. A task it refuses (its {@code execute} throws, as with a
+     * {@link java.util.concurrent.RejectedExecutionException}) runs on a new
+     * virtual thread instead. Any executor that runs the tasks it accepts
+     * works, a single-threaded one included: no session waits for a task
+     * queued on it. One that drops accepted tasks unrun
+     * ({@link java.util.concurrent.ThreadPoolExecutor.DiscardPolicy},
+     * {@link java.util.concurrent.ThreadPoolExecutor.DiscardOldestPolicy}, or
+     * {@code shutdownNow()} with the tasks it returns left unrun) leaves those
+     * sessions unfinished: their futures complete only when waited on without
+     * a timeout ({@code join()}, {@code get()}) or when this client is closed.
      *
      * @param executor where sessions complete
      * @return a new client

@@ -183,4 +183,84 @@ class FileSinkTest {
         assertThat(reports.getLast()[1]).isEqualTo(1 << 20);
         assertThat(reports.getLast()[2]).isPositive();
     }
+    /** An interval too long to count in nanoseconds means: at the start and at the end only. */
+    @Test
+    void aProgressIntervalBeyondNanosecondsReportsStartAndEndOnly() throws Exception {
+        for (long interval : new long[] {Long.MAX_VALUE, 10_000_000_000_000L, Long.MAX_VALUE / 1_000_000L}) {
+            java.util.List<Long> reports = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            client.receive(StandinExtension.synthetic("1MiB?block=64KiB"),
+                    ContentHandlers.withProgress(ContentHandlers.discarding(), (bytes, total, rate) -> reports.add(bytes),
+                            interval))
+                    .get(30, TimeUnit.SECONDS);
+            assertThat(reports).as("interval %d ms", interval).containsExactly(0L, (long) (1 << 20));
+        }
+    }
+
+    /**
+     * A temporary file that cannot be created beside the target (procfs takes no new files,
+     * whoever asks) fails the session with an exception about the target the caller named,
+     * not about the hidden temporary name.
+     */
+    @Test
+    void aTemporaryFileThatCannotBeCreatedIsReportedAboutTheTarget() {
+        Path proc = Path.of("/proc");
+        assumeTrue(Files.isDirectory(proc.resolve("self")), "procfs");
+        Path target = proc.resolve("wdstci-test-image.bin");
+        Throwable cause = StandinExtension.causeOf(
+                client.receive(StandinExtension.synthetic("64KiB"), ContentHandlers.toFile(target)));
+        assertThat(cause).isInstanceOf(java.nio.file.FileSystemException.class);
+        assertThat(((java.nio.file.FileSystemException) cause).getFile()).isEqualTo(target.toString());
+        assertThat(cause.getMessage()).contains("cannot create a temporary file beside it").doesNotContain(".part");
+        assertThat(cause.getCause()).as("the original, with the temporary name").isInstanceOf(IOException.class);
+    }
+
+    /**
+     * In a fresh JVM whose main returns without closing the client, right after cancelling
+     * a toFile transfer: its future completed at once, the session ends only later, after
+     * the JVM is gone, and the temporary file must not stay behind.
+     */
+    @Test
+    void aTransferCancelledJustBeforeTheJvmExitsLeavesNoTemporaryFile() throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        for (String mode : new String[] {"cancel", "running"}) {
+            Path sub = Files.createDirectory(dir.resolve(mode));
+            Process p = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED",
+                    "-cp", System.getProperty("java.class.path"), ExitWithoutClosing.class.getName(),
+                    sub.toString(), mode)
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(out).isZero();
+            assertThat(out).as(out).contains("part file seen");
+            try (Stream<Path> left = Files.list(sub)) {
+                assertThat(left.map(Path::getFileName).map(Path::toString).toList()).as(mode).isEmpty();
+            }
+        }
+    }
+
+    /** Run by {@link #aTransferCancelledJustBeforeTheJvmExitsLeavesNoTemporaryFile} in a child JVM. */
+    public static final class ExitWithoutClosing {
+        public static void main(String[] args) throws Exception {
+            Path dir = Path.of(args[0]);
+            WdsClient client = WdsClient.open();                  // never closed
+            CompletableFuture<Void> f = client.receive(StandinExtension.synthetic("256MiB?delay=2ms"),
+                    ContentHandlers.toFile(dir.resolve("image.bin")));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (true) {
+                try (Stream<Path> s = Files.list(dir)) {
+                    if (s.anyMatch(x -> x.getFileName().toString().endsWith(".part") && x.toFile().length() > 0)) {
+                        break;           // being written: the session is past its start
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("no temporary file appeared");
+                }
+                Thread.sleep(5);
+            }
+            System.out.println("part file seen");
+            if (args[1].equals("cancel")) {
+                f.cancel(false);
+            }
+        }                                                          // and the JVM exits
+    }
 }

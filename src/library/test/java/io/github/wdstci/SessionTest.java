@@ -327,6 +327,33 @@ class SessionTest {
         assertThat(callbackThreads).hasSize(1).doesNotContain(listenerEnd.get());
     }
 
+    /**
+     * An executor whose execute throws something else than RejectedExecutionException has
+     * not taken the task either: the session still finishes (on a virtual thread), and a
+     * cancel before the start does not pass the executor's exception on.
+     */
+    @Test
+    void anExecutorThatThrowsIsTreatedAsOneThatRejects(StandinExtension.Clients clients) throws Exception {
+        for (RuntimeException thrown : new RuntimeException[] {new IllegalStateException("busy"),
+                new NullPointerException("broken")}) {
+            WdsClient broken = clients.open(task -> {
+                throw thrown;
+            });
+            Recorder h = new Recorder();
+            broken.receive(synthetic("1MiB"), h).get(GUARD_SECONDS, TimeUnit.SECONDS);
+            h.awaitEnd();
+            h.assertSucceededOnce();
+
+            Recorder cancelled = new Recorder();
+            Session s = broken.newSession(synthetic("1MiB"), cancelled);
+            s.cancel();
+            assertThat(causeOf(s.completion())).isInstanceOf(java.util.concurrent.CancellationException.class);
+            cancelled.awaitEnd();
+            assertThat(cancelled.assertFailedOnce()).isInstanceOf(java.util.concurrent.CancellationException.class);
+            s.close();
+        }
+    }
+
     @Test
     void errorsAndNegotiationFailuresAreContainedAndTheNextSessionWorks(WdsClient client) throws Exception {
         Throwable error = causeOf(client.receive(synthetic("1MiB"), (b, o) -> {
