@@ -51,6 +51,7 @@ abstract sealed class Display implements AutoCloseable {
     private final AtomicBoolean poked = new AtomicBoolean();
     private volatile Thread sampler;
     private volatile boolean closing;
+    private volatile boolean halted;
 
     Display(PrintStream out, PrintStream err) {
         this.out = out;
@@ -109,11 +110,26 @@ abstract sealed class Display implements AutoCloseable {
             if (timer) {
                 due = now + interval;
             }
-            synchronized (this) {
-                if (!closing) {
-                    tick(now, timer);
-                }
-            }
+            draw(now, timer);
+        }
+    }
+
+    /** A sample, unless the display is closing or halted. */
+    final synchronized void draw(long nanos, boolean timer) {
+        if (!closing && !halted) {
+            tick(nanos, timer);
+        }
+    }
+
+    /**
+     * The run was told to stop (a signal, {@code --timeout}): the bar is erased and no
+     * more progress is shown, however long the transport takes to end its sessions.
+     */
+    final void halt() {
+        halted = true;
+        synchronized (this) {
+            erase();
+            out.flush();
         }
     }
 
@@ -381,13 +397,17 @@ abstract sealed class Display implements AutoCloseable {
         }
 
         /**
-         * The bar's length on a terminal {@code width} columns wide: one less, so that the
-         * cursor never wraps to a next line, however narrow the terminal (a wrapped line
+         * The bar's length on a terminal {@code width} columns wide: three less, so that
+         * neither the cursor nor the {@code ^C} the terminal echoes after it when Ctrl-C is
+         * pressed ever wraps to a next line, however narrow the terminal (a wrapped line
          * cannot be redrawn in place or erased).
          */
         static int columns(int width) {
-            return Math.max(1, width - 1);
+            return Math.max(1, width - 3);
         }
+
+        /** What {@link #erase()} blanks beyond the bar: an echoed {@code ^C}. */
+        static final int ECHO = 2;
 
         /** One line of at most {@code columns} characters. */
         String render(Totals t, int columns) {
@@ -424,7 +444,7 @@ abstract sealed class Display implements AutoCloseable {
         @Override
         void erase() {
             if (drawn > 0) {
-                out.print("\r" + " ".repeat(drawn) + "\r");
+                out.print("\r" + " ".repeat(Math.min(drawn + ECHO, Math.max(1, width.getAsInt() - 1))) + "\r");
                 out.flush();
                 drawn = 0;
             }

@@ -123,9 +123,11 @@ final class DoctorCommand implements Callable<Integer> {
         if (lib.standIn()) {
             out.println("note: the stand-in answers for any server name (except *.invalid) without a network");
         }
+        java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong(-1);
         ContentHandler probe = new ContentHandler() {
             @Override
             public void onStart(StartInfo info) throws Found {
+                answered.set(info.fileSize());
                 throw new Found(info.fileSize());     // seen enough: end the session before any block
             }
 
@@ -133,30 +135,65 @@ final class DoctorCommand implements Callable<Integer> {
             public void onContent(java.lang.foreign.MemorySegment block, long offset) {
             }
         };
-        Throwable failure;
-        try (Transport transport = Transport.open()) {
-            Transport.Running running = transport.start(request, probe);
-            try {
-                running.completion().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-                failure = null;
-            } catch (ExecutionException e) {
-                failure = Outcome.unwrap(e);
-            } catch (TimeoutException e) {
-                running.cancel();
-                out.println("server " + server + ": no answer within " + Durations.format(timeout));
-                return Outcome.UNREACHABLE;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                running.cancel();
-                return Outcome.CANCELLED;
-            } finally {
-                running.close();
-            }
+        Transport transport;
+        try {
+            transport = Transport.open();
         } catch (WdsTransportException | RuntimeException e) {
             out.println("problem: the transport does not initialise: " + e.getMessage());
             return Outcome.FAILURE;
         }
+        Transport.Running running = transport.start(request, probe);
+        Throwable failure = null;
+        boolean timedOut = false;
+        try {
+            running.completion().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            failure = Outcome.unwrap(e);
+        } catch (TimeoutException e) {
+            timedOut = true;
+            running.cancel();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running.cancel();
+            return Outcome.CANCELLED;    // the caller exits; a stuck transport must not hold it
+        }
+        // --timeout bounds the whole probe: a transport slow to end its session (after the
+        // answer, or after the cancel) is left behind, and said so, instead of waited for.
+        boolean ended = closeWithin(running, transport, timedOut ? Duration.ofSeconds(2) : timeout);
+        if (!ended) {
+            out.println("note: the transport did not end the probe's session when told to; leaving without it");
+        }
+        if (timedOut || (!ended && failure == null)) {
+            long size = answered.get();
+            if (size < 0) {
+                out.println("server " + server + ": no answer within " + Durations.format(timeout));
+                return Outcome.UNREACHABLE;
+            }
+            failure = new Found(size);   // it answered; only ending the session was slow
+        }
         return report(out, request, failure);
+    }
+
+    /**
+     * Closes the session and the client on a daemon thread, waiting at most
+     * {@code limit}; true when both closed in time.
+     */
+    private static boolean closeWithin(Transport.Running running, Transport transport, Duration limit) {
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        Thread.ofPlatform().daemon().name("wdsget-doctor-close").start(() -> {
+            try {
+                running.close();
+                transport.close();
+            } finally {
+                closed.countDown();
+            }
+        });
+        try {
+            return closed.await(limit.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private Outcome report(PrintStream out, TransferRequest request, Throwable failure) {

@@ -80,7 +80,9 @@ final class Transfer {
 
     /** Runs the transfer; returns the exit code. */
     int run() {
-        boolean dataOnStdout = settings.output().isStdout();
+        // an object or its metadata on standard output: the display keeps off it, on standard error
+        boolean dataOnStdout = settings.output().isStdout() || (settings.metadata() != null
+                && new Output(settings.metadata(), Output.IfExists.FAIL, false, false).isStdout());
         display = dataOnStdout
                 ? Display.create(settings.mode(), context.errTerminal(), context.err(), context.err(), context.errWidth())
                 : Display.create(settings.mode(), context.outTerminal(), context.out(), context.err(), context.outWidth());
@@ -453,6 +455,10 @@ final class Transfer {
             }
             stop = why;
             all = List.copyOf(jobs);
+        }
+        Display d = display;
+        if (d != null) {
+            d.halt();                // no more progress: what follows is the run's end
         }
         for (Job j : all) {
             Transport.Running r = j.running();

@@ -80,6 +80,10 @@ class DisplayTest {
             assertThat(Display.Bar.columns(width)).as("a bar on %d columns never reaches the last one", width)
                     .isLessThan(Math.max(2, width)).isPositive();
         }
+        for (int width : new int[] {4, 10, 80, 200}) {
+            assertThat(Display.Bar.columns(width) + Display.Bar.ECHO)
+                    .as("a ^C echoed after the bar on %d columns does not wrap", width).isLessThan(width);
+        }
         assertThat(bar.render(t, 79)).startsWith(" 50% [").contains("512.00 MiB / 1.00 GiB")
                 .contains("512.00 MiB/s").contains("ETA 0:00:01");
     }
@@ -107,6 +111,31 @@ class DisplayTest {
         Map<String, String> last = progressRecords.getLast();
         assertThat(last).containsEntry("percent", "100.0").containsEntry("eta", "0");
         assertThat(Long.parseLong(last.get("rate"))).as(last.toString()).isPositive();
+    }
+
+    /** Once the run is told to stop, the bar is erased (with a ^C echoed after it) and not drawn again. */
+    @Test
+    void aHaltedBarIsErasedAndNotDrawnAgain() {
+        ByteArrayOutputStream screen = new ByteArrayOutputStream();
+        Display.Bar bar = new Display.Bar(new PrintStream(screen, true, StandardCharsets.UTF_8), System.err, () -> 80);
+        Job.Progress progress = new Job.Progress(() -> { });
+        bar.jobs = List.of(new Job(null, new Output.Target(Output.Kind.NONE, null, "-", false), null, progress, "-"));
+        progress.started(1 << 30);
+        progress.add(1 << 20);
+        long t0 = System.nanoTime();
+        bar.draw(t0, true);
+        String drawn = screen.toString(StandardCharsets.UTF_8);
+        assertThat(drawn).startsWith("\r").contains("%");
+        int length = drawn.length() - 1;
+
+        bar.halt();
+        String erased = screen.toString(StandardCharsets.UTF_8).substring(drawn.length());
+        assertThat(erased).as("the bar and an echoed ^C are blanked")
+                .isEqualTo("\r" + " ".repeat(length + Display.Bar.ECHO) + "\r");
+        screen.reset();
+        progress.add(1 << 20);
+        bar.draw(t0 + 1_000_000_000L, true);
+        assertThat(screen.toString(StandardCharsets.UTF_8)).as("nothing drawn after the halt").isEmpty();
     }
 
     @Test

@@ -103,6 +103,38 @@ class LauncherIT {
         return new CliRun(p.exitValue(), out.get(), err.get());
     }
 
+    /**
+     * A thread dump (Ctrl-\\, SIGQUIT) while an object streams to standard output goes to
+     * standard error: the launcher runs the JVM with -XX:+DisplayVMOutputToStderr.
+     */
+    @Test
+    void aThreadDumpDoesNotLandInAnObjectOnStandardOutput() throws Exception {
+        installJar();
+        ProcessBuilder pb = new ProcessBuilder(root.resolve("wdsget").toString(), "get", "-s", "wds01", "-n",
+                "synthetic", "4MiB?block=64KiB&delay=30ms", "-o", "-", "-q").directory(root.toFile());
+        pb.environment().clear();
+        pb.environment().put("PATH", bin.toString());
+        pb.environment().put("HOME", root.toString());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process p = pb.start();
+        p.getOutputStream().close();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> WdsGetIT.read(p.getErrorStream()));
+        java.io.InputStream in = p.getInputStream();
+        java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+        data.write(in.read());                   // streaming: the launcher has exec'ed the JVM
+        Process quit = new ProcessBuilder("sh", "-c", "kill -QUIT " + p.pid()).inheritIO().start();
+        assertThat(quit.waitFor()).isZero();
+        in.transferTo(data);
+        if (!p.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("wdsget did not finish");
+        }
+        assertThat(p.exitValue()).as(err.get()).isZero();
+        assertThat(err.get()).contains("Full thread dump");
+        assertThat(WdsGetTest.sha256(data.toByteArray())).as("the object, and nothing else")
+                .isEqualTo(WdsGetTest.syntheticSha256(4 << 20, 0));
+    }
+
     @Test
     void findsTheNewestJdkWhenJavaHomeAndPathAreTooOld() throws Exception {
         installJar();

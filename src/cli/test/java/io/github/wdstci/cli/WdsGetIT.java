@@ -259,6 +259,19 @@ class WdsGetIT {
         assertThat(files()).as("the next run removed the stale part").containsExactly("image.bin");
     }
 
+    /**
+     * doctor's --timeout bounds the whole probe: a transport that answered but does not end
+     * the probe's session when told to (the stand-in's linger) is left behind with a note,
+     * and the answer is still reported.
+     */
+    @Test
+    void doctorsTimeoutBoundsAProbeWhoseSessionDoesNotEnd() throws Exception {
+        CliRun r = run("doctor", "-s", "wds01", "-n", "synthetic", "1GiB?linger=600s", "--timeout", "2s");
+        assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("did not end the probe's session").contains("server wds01: answers")
+                .contains("object 1GiB?linger=600s: found, 1073741824 bytes");
+    }
+
     static Stream<Arguments> failures() {
         return WdsGetTest.failures();
     }

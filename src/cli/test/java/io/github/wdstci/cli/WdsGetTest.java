@@ -311,6 +311,18 @@ class WdsGetTest {
         assertThat(files()).as("nothing received by any of them").isEmpty();
     }
 
+    /** Metadata to standard output is all that goes there: the display moves to standard error, as for -o -. */
+    @Test
+    void metadataToStandardOutputIsAloneThere() throws Exception {
+        for (String mode : new String[] {"lines", "bar", "none"}) {
+            CliRun r = CliRun.inProcess(mode.equals("bar"), "get", "-s", "wds01", "-n", "synthetic", "64KiB?meta=hello",
+                    "-o", dir.resolve(mode + ".wim").toString(), "--metadata", "-", "--sha256", "--progress", mode);
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            assertThat(r.out()).as(mode).isEqualTo("hello");
+            assertThat(r.err()).as(mode).contains(WdsGetTest.syntheticSha256(64 << 10, 0));
+        }
+    }
+
     @Test
     void metadataToAFullDeviceIsDiskFull() {
         CliRun r = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "64KiB?meta=hello",
