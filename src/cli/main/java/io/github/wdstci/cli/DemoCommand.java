@@ -64,6 +64,16 @@ final class DemoCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--block must be between 1 and 64MiB: " + block);
         }
+        if (size < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--size must not be negative: " + size);
+        }
+        if (Math.ceilDiv(size, block) > Integer.MAX_VALUE) {
+            // every block is checked off in a bit set, which holds at most 2^31-1 of them
+            throw new CommandLine.ParameterException(spec.commandLine(), "--size " + ByteSize.format(size)
+                    + " in blocks of " + ByteSize.format(block) + " is " + Math.ceilDiv(size, block)
+                    + " blocks; the demo checks at most " + Integer.MAX_VALUE
+                    + ": give a larger --block or a smaller --size");
+        }
         long s = seed != null ? seed : ThreadLocalRandom.current().nextLong() >>> 1;
         if (s < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--seed must not be negative: " + s);

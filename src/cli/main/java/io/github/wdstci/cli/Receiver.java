@@ -56,7 +56,7 @@ final class Receiver implements ContentHandler {
         blockSize = info.blockSize();
         sink.start(fileSize);              // first: it refuses an object its output has no room for
         if (syntheticSeed != null && blockSize > 0) {
-            long n = (fileSize + blockSize - 1) / blockSize;
+            long n = Math.ceilDiv(fileSize, (long) blockSize);    // no overflow near Long.MAX_VALUE
             if (n > Integer.MAX_VALUE) {
                 throw new IOException("too many blocks to verify: " + n);
             }

@@ -183,6 +183,8 @@ final class Transfer {
             problem = "--output is empty: give a file, a directory (ending in /) or - for standard output";
         } else if (settings.metadata() != null && settings.metadata().isBlank()) {
             problem = "--metadata is empty: give a file or - for standard output";
+        } else if (settings.spoolDir() != null && settings.spoolDir().toString().isBlank()) {
+            problem = "--spool-dir is empty: give an existing directory";
         } else if (settings.spoolDir() != null && !Files.isDirectory(settings.spoolDir())) {
             problem = "--spool-dir is not an existing directory: " + settings.spoolDir();
         } else {

@@ -135,6 +135,19 @@ class LauncherIT {
                 .isEqualTo(WdsGetTest.syntheticSha256(4 << 20, 0));
     }
 
+    /** Run from a directory that was deleted: a sentence, not the JVM's stack trace. */
+    @Test
+    void saysSoWhenTheCurrentDirectoryWasDeleted() throws Exception {
+        installJar();
+        String rmdir = Nodes.run("sh", "-c", "command -v rmdir");
+        Path wrapper = root.resolve("from-a-deleted-directory");
+        executable(wrapper, "#!/bin/sh\nmkdir gone && cd gone && " + rmdir + " \"$PWD\" && exec ../wdsget \"$@\"\n");
+        CliRun r = launch(wrapper, Map.of("JAVA_HOME", System.getProperty("java.home")), "--version");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("wdsget: the current directory no longer exists").doesNotContain("java.lang.Error")
+                .doesNotContain("\tat ");
+    }
+
     @Test
     void findsTheNewestJdkWhenJavaHomeAndPathAreTooOld() throws Exception {
         installJar();

@@ -48,6 +48,19 @@ class OutputTest {
 
     // ---- directories ----------------------------------------------------------------------------
 
+    /** A file name longer than file systems take is refused before anything is received, not at the rename. */
+    @Test
+    void aFileNameTooLongIsRefusedUpFront() throws Exception {
+        String name = "n".repeat(300);
+        CliRun r = get("1MiB", "-o", dir.resolve(name).toString());
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
+        assertThat(r.errors()).singleElement().asString().contains("output file name is too long: 300 bytes")
+                .doesNotContain(".part");
+        assertThat(files()).isEmpty();
+        CliRun fits = get("64KiB", "-o", dir.resolve("n".repeat(255)).toString());
+        assertThat(fits.exitCode()).as(fits.err()).isZero();
+    }
+
     @Test
     void aMissingDirectoryIsAnErrorAndNeverBecomesAFile() throws Exception {
         CliRun r = get("1MiB", "-o", dir.resolve("missing") + "/");

@@ -87,6 +87,14 @@ class WdsGetTest {
         CliRun hash = CliRun.inProcess("demo", "--size", "1MiB", "-o", dir.resolve("x").toString(), "--sha256=abc");
         assertThat(hash.exitCode()).isEqualTo(2);
         assertThat(hash.err()).contains("64 hex digits");
+
+        // more blocks than the demo can check off: said up front, not as an internal error later
+        for (String huge : new String[] {"1PiB", "9223372036854775807"}) {
+            CliRun big = CliRun.inProcess("demo", "--size", huge);
+            assertThat(big.exitCode()).as(big.err()).isEqualTo(2);
+            assertThat(big.err()).contains("--size").contains("give a larger --block").doesNotContain("Exception")
+                    .doesNotContain("bitIndex");
+        }
     }
 
     @Test
@@ -308,6 +316,10 @@ class WdsGetTest {
                 "--spool-dir", dir.resolve("nowhere").toString());
         assertThat(spool.exitCode()).isEqualTo(2);
         assertThat(spool.err()).contains("--spool-dir is not an existing directory");
+        CliRun emptySpool = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "64KiB?order=shuffle", "-o", "-",
+                "--spool-dir", "");
+        assertThat(emptySpool.exitCode()).isEqualTo(2);
+        assertThat(emptySpool.err()).contains("--spool-dir is empty");
         assertThat(files()).as("nothing received by any of them").isEmpty();
     }
 
