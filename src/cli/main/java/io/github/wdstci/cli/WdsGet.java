@@ -76,6 +76,11 @@ public final class WdsGet implements Runnable {
                 return channel;
             }
         };
+        String unreadable = Arguments.unreadable(args);
+        if (unreadable != null) {
+            System.err.println("wdsget: " + unreadable);
+            System.exit(Outcome.USAGE.exitCode());
+        }
         Context c = new Context(System.out, System.err, Tty.stdoutIsTerminal(), Tty.stderrIsTerminal(),
                 Tty::stdoutWidth, Tty::stderrWidth, stdout);
         System.exit(execute(args, c));

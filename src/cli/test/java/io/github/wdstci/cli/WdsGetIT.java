@@ -272,6 +272,36 @@ class WdsGetIT {
                 .contains("object 1GiB?linger=600s: found, 1073741824 bytes");
     }
 
+    /**
+     * Under a locale whose character set cannot hold a name typed in UTF-8 (LC_ALL=C, or a
+     * UTF-8 locale that is not installed), the JVM would turn it into question marks and ask
+     * the server for that: a usage error saying why, before anything is asked. The name's
+     * bytes come from printf, whatever the encoding of this JVM.
+     */
+    @Test
+    void aNameTheLocaleCannotHoldIsAUsageError() throws Exception {
+        for (String locale : new String[] {"C", "xx_NOWHERE.UTF-8"}) {
+            List<String> cmd = command("get", "-s", "wds01", "-n", "synthetic", "NAME", "-o", "out.bin");
+            StringBuilder script = new StringBuilder("exec");
+            for (String c : cmd) {
+                script.append(' ').append(c.equals("NAME") ? "\"$(printf 'uni\\342\\234\\223\\303\\251')\""
+                        : "'" + c + "'");
+            }
+            ProcessBuilder pb = new ProcessBuilder("sh", "-c", script.toString()).directory(dir.toFile());
+            pb.environment().put("LC_ALL", locale);
+            Process p = pb.start();
+            p.getOutputStream().close();
+            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+            assertThat(p.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(locale + ": " + err.get()).isEqualTo(2);
+            assertThat(err.get()).as(locale).contains("cannot represent").contains("LC_ALL=" + locale)
+                    .doesNotContain("object not found");
+            assertThat(out.get()).isEmpty();
+            assertNothingLeftBehind();
+        }
+    }
+
     static Stream<Arguments> failures() {
         return WdsGetTest.failures();
     }
