@@ -181,12 +181,16 @@ final class StreamSink implements Sink {
             }
         } catch (IOException e) {
             boolean full = Outcome.isNoSpace(e);
-            throw new Outcome.Problem(full ? Outcome.DISK_FULL : Outcome.FAILURE, "cannot stream to " + describe()
-                    + ": blocks arrive out of order and must wait in a spool file, but "
+            boolean denied = Outcome.isAccessDenied(e);
+            throw new Outcome.Problem(full ? Outcome.DISK_FULL : denied ? Outcome.ACCESS_DENIED : Outcome.FAILURE,
+                    "cannot stream to " + describe() + ": blocks arrive out of order and must wait in a spool file, but "
                     + (full ? spoolDir + " is full after " + ByteSize.format(spooled) + " "
                             + Outcome.code(Win32Error.ERROR_DISK_FULL.code())
-                            : "writing it in " + spoolDir + " failed: " + e.getMessage())
-                    + "; give --spool-dir a directory with room for the object, or write to a file");
+                            : denied ? "this user may not write in " + spoolDir + " "
+                                    + Outcome.code(Win32Error.ERROR_ACCESS_DENIED.code())
+                            : "a spool file in " + spoolDir + " cannot be written: " + Outcome.describe(e))
+                    + "; give --spool-dir a directory you can write with room for the object, or write to a file; "
+                    + abandoned());
         }
         spooled += size;
         long start = offset;

@@ -302,6 +302,19 @@ class WdsGetIT {
         }
     }
 
+    /** The hash printed to a standard output that cannot take it (/dev/full) is not a success. */
+    @Test
+    void aHashThatCannotBePrintedIsNotASuccess() throws Exception {
+        Process p = new ProcessBuilder(command("get", "-s", "wds01", "-n", "synthetic", "64KiB", "-o", "image.bin",
+                "-q", "--sha256")).directory(dir.toFile()).redirectOutput(new java.io.File("/dev/full")).start();
+        p.getOutputStream().close();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        assertThat(p.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(err.get()).isEqualTo(1);
+        assertThat(err.get()).contains("not everything printed reached standard output");
+        assertThat(dir.resolve("image.bin")).as("what was received stays").hasSize(64 << 10);
+    }
+
     static Stream<Arguments> failures() {
         return WdsGetTest.failures();
     }

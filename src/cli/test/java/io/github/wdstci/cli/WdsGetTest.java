@@ -1,6 +1,7 @@
 package io.github.wdstci.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -321,6 +322,17 @@ class WdsGetTest {
         assertThat(emptySpool.exitCode()).isEqualTo(2);
         assertThat(emptySpool.err()).contains("--spool-dir is empty");
         assertThat(files()).as("nothing received by any of them").isEmpty();
+    }
+
+    /** A spool file that cannot be written: the reason, and how much of the stream already went out. */
+    @Test
+    void aSpoolThatCannotBeWrittenSaysWhyAndWhatWasStreamed() {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self")), "procfs");
+        CliRun r = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "1MiB?order=shuffle&seed=3", "-o", "-",
+                "--spool-dir", "/proc", "--progress", "none");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.errors()).singleElement().asString().contains("a spool file in /proc cannot be written")
+                .containsPattern("(nothing was written to|had already been written to) standard output");
     }
 
     /** Metadata to standard output is all that goes there: the display moves to standard error, as for -o -. */
