@@ -300,7 +300,8 @@ final class Transfer {
                 results.add(threads.submit(() -> {
                     slots.acquire();
                     try {
-                        return receive(transport, j, active.size() > 1);
+                        // the call's count: an object left alone by skipped ones still names itself
+                        return receive(transport, j, specs.size() > 1);
                     } finally {
                         slots.release();
                     }

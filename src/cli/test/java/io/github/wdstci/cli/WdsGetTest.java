@@ -324,6 +324,17 @@ class WdsGetTest {
         assertThat(files()).as("nothing received by any of them").isEmpty();
     }
 
+    /** With several objects each failure line starts with its object's name, also when the others were skipped. */
+    @Test
+    void aFailureNamesItsObjectAlsoWhenItRunsAlone() throws Exception {
+        Files.writeString(dir.resolve("64KiB"), "kept");
+        CliRun r = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "64KiB", "1MiB?fail=1236", "-o", dir + "/",
+                "--if-exists=skip", "--progress", "none");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.errors()).singleElement().asString().startsWith("wdsget: 1MiB?fail=1236: ");
+        assertThat(Files.readString(dir.resolve("64KiB"))).isEqualTo("kept");
+    }
+
     /** A spool file that cannot be written: the reason, and how much of the stream already went out. */
     @Test
     void aSpoolThatCannotBeWrittenSaysWhyAndWhatWasStreamed() {
