@@ -273,7 +273,9 @@ abstract sealed class Display implements AutoCloseable {
                 return;              // nothing to say before a session started, nor once all ended
             }
             measure(t, nanos);
-            if (timer || t.received() != printedBytes || t.total() != printedTotal) {
+            boolean changed = t.received() != printedBytes || t.total() != printedTotal;
+            // every second, except the same 100% again while objects are forced to disk and renamed
+            if (changed || (timer && !(t.total() >= 0 && t.received() == t.total()))) {
                 progress(t);
             }
         }

@@ -113,6 +113,27 @@ class DisplayTest {
         assertThat(Long.parseLong(last.get("rate"))).as(last.toString()).isPositive();
     }
 
+    /** Every second a record, but not the same 100% again and again while the object is forced to disk. */
+    @Test
+    void linesDoNotRepeatAFinishedCount() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Display.Lines lines = new Display.Lines(new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        Job.Progress progress = new Job.Progress(() -> { });
+        lines.jobs = List.of(new Job(null, new Output.Target(Output.Kind.NONE, null, "-", false), null, progress, "-"));
+        progress.started(4 << 20);
+        long t0 = System.nanoTime();
+        progress.add(1 << 20);
+        lines.draw(t0 + S, true);
+        lines.draw(t0 + 2 * S, true);                  // no new byte: still a record, every second
+        progress.add(3 << 20);
+        lines.draw(t0 + 3 * S, true);
+        lines.draw(t0 + 4 * S, true);                  // complete, being forced to disk: nothing new
+        lines.draw(t0 + 5 * S, true);
+        List<String> percents = out.toString(StandardCharsets.UTF_8).lines().map(CliRun::parse)
+                .filter(m -> "progress".equals(m.get("kind"))).map(m -> m.get("percent")).toList();
+        assertThat(percents).containsExactly("25.0", "25.0", "100.0");
+    }
+
     /** Once the run is told to stop, the bar is erased (with a ^C echoed after it) and not drawn again. */
     @Test
     void aHaltedBarIsErasedAndNotDrawnAgain() {
