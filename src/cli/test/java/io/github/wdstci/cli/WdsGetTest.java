@@ -174,7 +174,7 @@ class WdsGetTest {
                         4, "server unreachable: wds01.invalid", "WSAHOST_NOT_FOUND"),
                 Arguments.of("access denied", List.of("get", "-s", "wds01", "-n", "synthetic", "1MiB?auth=required", "--no-auth"),
                         5, "drop --no-auth", "ERROR_ACCESS_DENIED"),
-                Arguments.of("no room for the object", List.of("demo", "--size", "1024TiB", "-o", "."),
+                Arguments.of("no room for the object", List.of("demo", "--size", "1024TiB", "--block", "64MiB", "-o", "."),
                         6, "disk full: the object needs 1.00 PiB", "ERROR_DISK_FULL"),
                 Arguments.of("disk full reported by the transport", List.of("get", "-s", "wds01", "-n", "synthetic", "4MiB?fail=112@1MiB"),
                         6, "disk full", "ERROR_DISK_FULL"),
