@@ -61,7 +61,7 @@ final class DeviceSink implements Sink {
     public void start(long size) throws IOException {
         if (size > deviceSize) {
             throw new Outcome.Problem(Outcome.DISK_FULL, String.format(Locale.ROOT,
-                    "the object (%s, %d bytes) does not fit the device %s (%s, %d bytes) %s",
+                    "the object (%s, %d bytes) does not fit the device %s (%s, %d bytes) %s; nothing was written to it",
                     ByteSize.format(size), size, shown, ByteSize.format(deviceSize), deviceSize,
                     Outcome.code(Win32Error.ERROR_DISK_FULL.code())));
         }

@@ -61,7 +61,7 @@ final class FileSink implements Sink {
         if (size > free && store.getTotalSpace() > 0) {
             throw new Outcome.Problem(Outcome.DISK_FULL, "disk full: the object needs " + ByteSize.format(size)
                     + ", " + dir + " has " + ByteSize.format(free) + " free "
-                    + Outcome.code(Win32Error.ERROR_DISK_FULL.code()));
+                    + Outcome.code(Win32Error.ERROR_DISK_FULL.code()) + "; the output was not written");
         }
         fileSize = size;
         temp = StaleParts.createTemp(dir, path.getFileName().toString());

@@ -230,7 +230,7 @@ class OutputTest {
 
             CliRun tooBig = get("5MiB", "-o", node.toString(), "--device");
             assertThat(tooBig.exitCode()).isEqualTo(6);
-            assertThat(tooBig.err()).contains("does not fit the device");
+            assertThat(tooBig.err()).contains("does not fit the device").contains("nothing was written to it");
 
             CliRun r = get(SHUFFLED, "-o", node.toString(), "--device", "--sha256=" + syntheticSha256(3 << 20, 21));
             assertThat(r.exitCode()).as(r.err()).isZero();
