@@ -159,7 +159,19 @@ enum Outcome {
                     new Failure(DISK_FULL, "disk full " + code);
             case ERROR_CANCELLED, ERROR_OPERATION_ABORTED ->
                     new Failure(CANCELLED, "cancelled by the transport " + code);
-            default -> new Failure(FAILURE, e.operation() + " failed for " + object + " " + code);
+            case ERROR_INVALID_PARAMETER -> new Failure(FAILURE, "the transport refused the request for " + object
+                    + " as invalid " + code + "; check the names (and, for the stand-in, the options after ?)");
+            default -> new Failure(FAILURE, phase(e.operation()) + " failed for " + object + " " + code);
+        };
+    }
+
+    /** A user's word for the transport's step that failed: the DLL's function names mean nothing to them. */
+    private static String phase(String operation) {
+        return switch (operation == null ? "" : operation) {
+            case "WdsTransportClientInitializeSession", "InitializeSession" -> "setting up the session";
+            case "WdsTransportClientStartSession", "StartSession", "WdsTransportClientRegisterCallback",
+                    "RegisterCallback" -> "starting the session";
+            default -> "the session";
         };
     }
 

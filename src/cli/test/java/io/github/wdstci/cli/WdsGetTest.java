@@ -181,7 +181,9 @@ class WdsGetTest {
                 Arguments.of("cancelled by the transport", List.of("get", "-s", "wds01", "-n", "synthetic", "4MiB?fail=1223@1MiB"),
                         130, "cancelled", "ERROR_CANCELLED"),
                 Arguments.of("other transport failure", List.of("get", "-s", "wds01", "-n", "synthetic", "4MiB?fail=1236@1MiB"),
-                        1, "failed for '4MiB?fail=1236@1MiB'", "ERROR_CONNECTION_ABORTED"));
+                        1, "the session failed for '4MiB?fail=1236@1MiB'", "ERROR_CONNECTION_ABORTED"),
+                Arguments.of("request refused as invalid", List.of("get", "-s", "wds01", "-n", "synthetic", "1MiB?colour=blue"),
+                        1, "the transport refused the request for '1MiB?colour=blue'", "ERROR_INVALID_PARAMETER"));
     }
 
     @ParameterizedTest(name = "{0}")
