@@ -283,7 +283,7 @@ abstract sealed class Display implements AutoCloseable {
         private void progress(Totals t) {
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("bytes", t.received());
-            f.put("total", t.total());
+            f.put("total", t.total() < 0 ? "-" : Long.toString(t.total()));     // unknown until every object started
             f.put("percent", percent(t.received(), t.total()));
             f.put("rate", Math.round(meter.rate()));
             long eta = t.total() < 0 ? -1 : meter.etaSeconds(t.total() - t.received());

@@ -113,6 +113,23 @@ class DisplayTest {
         assertThat(Long.parseLong(last.get("rate"))).as(last.toString()).isPositive();
     }
 
+    /** A total not known yet (an object not started) is "-", as the other unknowns, never -1. */
+    @Test
+    void anUnknownTotalIsADash() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Display.Lines lines = new Display.Lines(new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        Job.Progress started = new Job.Progress(() -> { });
+        Job.Progress waiting = new Job.Progress(() -> { });
+        Output.Target none = new Output.Target(Output.Kind.NONE, null, "-", false);
+        lines.jobs = List.of(new Job(null, none, null, started, "-"), new Job(null, none, null, waiting, "-"));
+        started.started(1 << 20);
+        started.add(64 << 10);
+        lines.draw(System.nanoTime(), true);
+        Map<String, String> record = CliRun.parse(out.toString(StandardCharsets.UTF_8).strip());
+        assertThat(record).containsEntry("kind", "progress").containsEntry("total", "-").containsEntry("percent", "-")
+                .containsEntry("eta", "-").containsEntry("objects", "0/2");
+    }
+
     /** Every second a record, but not the same 100% again and again while the object is forced to disk. */
     @Test
     void linesDoNotRepeatAFinishedCount() {
