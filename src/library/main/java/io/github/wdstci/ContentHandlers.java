@@ -313,6 +313,7 @@ public final class ContentHandlers {
         private long received;
         private long startNanos;
         private long lastReport;
+        private long reported;           // bytes at the last report
 
         Progress(ContentHandler inner, ProgressListener listener, long intervalNanos) {
             super(inner);
@@ -335,10 +336,27 @@ public final class ContentHandlers {
             received += block.byteSize();
             long now = System.nanoTime();
             if (now - lastReport >= intervalNanos || received == total) {
-                lastReport = now;
-                double seconds = (now - startNanos) / 1e9;
-                listener.onProgress(received, total, seconds > 0 ? received / seconds : 0);
+                report(now);
             }
+        }
+
+        /**
+         * The last byte has arrived: reported already when it completed the object, but a
+         * negotiated range ends before the object does.
+         */
+        @Override
+        public void onSuccess() throws Exception {
+            if (received != reported) {
+                report(System.nanoTime());
+            }
+            super.onSuccess();
+        }
+
+        private void report(long now) {
+            lastReport = now;
+            reported = received;
+            double seconds = (now - startNanos) / 1e9;
+            listener.onProgress(received, total, seconds > 0 ? received / seconds : 0);
         }
     }
 

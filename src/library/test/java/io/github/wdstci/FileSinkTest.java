@@ -183,6 +183,32 @@ class FileSinkTest {
         assertThat(reports.getLast()[1]).isEqualTo(1 << 20);
         assertThat(reports.getLast()[2]).isPositive();
     }
+    /** A negotiated range ends before the object: its last byte is still reported, once. */
+    @Test
+    void progressReportsTheLastByteOfANegotiatedRange() throws Exception {
+        assumeTrue(client.negotiationSupported(), "a DLL without negotiation");
+        java.util.List<Long> reports = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        ContentHandler ranged = new ContentHandler() {
+            @Override
+            public boolean negotiates() {
+                return true;
+            }
+
+            @Override
+            public void onNegotiate(StartInfo info, Negotiation n) throws WdsTransportException {
+                n.require(0, 100_000);               // two 64 KiB blocks of the 1 MiB object
+            }
+
+            @Override
+            public void onContent(MemorySegment block, long offset) {
+            }
+        };
+        client.receive(StandinExtension.synthetic("1MiB?block=64KiB"),
+                ContentHandlers.withProgress(ranged, (bytes, total, rate) -> reports.add(bytes), 60_000))
+                .get(30, TimeUnit.SECONDS);
+        assertThat(reports).containsExactly(0L, 128L << 10);
+    }
+
     /** An interval too long to count in nanoseconds means: at the start and at the end only. */
     @Test
     void aProgressIntervalBeyondNanosecondsReportsStartAndEndOnly() throws Exception {
