@@ -45,6 +45,12 @@ final class Completion {
         return first;
     }
 
+    /** The recorded failure, or null (none yet, or the outcome is success). */
+    Throwable failure() {
+        Throwable f = failure.get();
+        return f == SUCCEEDED ? null : f;
+    }
+
     /** Whether a failure was recorded (a cheap read for every block). */
     boolean failed() {
         Throwable f = failure.get();

@@ -185,18 +185,44 @@ public final class Session implements AutoCloseable {
      * Cancels the session, as {@code completion().cancel(false)}: the future
      * fails with a {@link CancellationException} unless it is already
      * complete, and the native session is cancelled if it runs. A session
-     * cancelled before its start never starts.
+     * cancelled before its start never starts. Called from one of this
+     * session's own handler callbacks, the future fails once the transport has
+     * stopped calling back, on the client's executor, so that its stages never
+     * run on the transport's thread.
      *
      * @throws IllegalStateException after close
      */
     public void cancel() {
         ensureOpen();
+        cancelRunning();
+    }
+
+    /**
+     * {@code future.cancel(false)}, except on one of this session's own callback threads:
+     * completing the future there would run its dependent stages on the transport's thread.
+     * The cancel is recorded and the transport told at once, and the future fails with it,
+     * on the executor, once the transport has stopped calling back.
+     */
+    private void cancelRunning() {
+        if (delivery.isCallbackThread(Thread.currentThread())) {
+            CancellationException e = new CancellationException("the session was cancelled");
+            if (callerMayEnd(e)) {
+                completedByCaller(e, NativeSession.ERROR_CANCELLED);
+            }
+            return;
+        }
         future.cancel(false);
     }
 
     /**
      * A snapshot of the session: from QueryStatus while the native session
-     * exists, else from what the session saw.
+     * exists, else from what the session saw. A session that failed (a cancel,
+     * {@code complete} or timeout of its future, a handler's or listener's
+     * exception, a transport failure) is {@code FAILED} even where the
+     * transport did not fail (it has not ended yet, or its part succeeded and
+     * {@code onSuccess} threw): with the transport's Win32 code where it
+     * failed, else {@code ERROR_TIMEOUT} (1460) for a timeout and
+     * {@code ERROR_CANCELLED} (1223) for any other failure.
      *
      * @return the state, the Win32 code of a failure, bytes received and the object's size
      * @throws IllegalStateException after close
@@ -214,8 +240,19 @@ public final class Session implements AutoCloseable {
         }
         long bytes = delivery.bytes();
         long size = delivery.fileSize();
-        if (p == Phase.CREATED) {
+        if (p == Phase.CREATED && !future.isDone()) {
             return new SessionStatus(SessionStatus.State.CREATED, 0, bytes, size);
+        }
+        Throwable failure = completion.failure();
+        if (failure == null && future.isCompletedExceptionally()) {
+            failure = future.state() == java.util.concurrent.Future.State.CANCELLED
+                    ? new CancellationException() : future.exceptionNow();   // a listener's exception
+        }
+        if (failure != null) {
+            // the transport's own word on how it failed, where it has one; else the failure's
+            SessionStatus s = completion.started ? nat.status(bytes, size) : null;
+            return s != null && s.state() == SessionStatus.State.FAILED ? s
+                    : new SessionStatus(SessionStatus.State.FAILED, win32Code(failure), bytes, size);
         }
         if (completion.started) {
             SessionStatus s = nat.status(bytes, size);
@@ -227,6 +264,13 @@ public final class Session implements AutoCloseable {
         // never started natively: only its caller can have ended it (cancel, complete, timeout)
         int error = ok || code != NativeSession.ERROR_SUCCESS ? code : NativeSession.ERROR_CANCELLED;
         return new SessionStatus(ok ? SessionStatus.State.SUCCEEDED : SessionStatus.State.FAILED, error, bytes, size);
+    }
+
+    /** The Win32 code a failure stands for in {@link #status()}. */
+    private static int win32Code(Throwable failure) {
+        return failure instanceof WdsTransportException e ? e.code()
+                : failure instanceof java.util.concurrent.TimeoutException ? NativeSession.ERROR_TIMEOUT
+                : NativeSession.ERROR_CANCELLED;
     }
 
     /**
@@ -254,7 +298,7 @@ public final class Session implements AutoCloseable {
             lock.unlock();
         }
         if (running && !future.isDone()) {
-            future.cancel(false);                 // the transport's own end, if it came, stands
+            cancelRunning();                      // the transport's own end, if it came, stands
         }
         if (mayWait) {
             help(true, Long.MAX_VALUE, false);

@@ -368,4 +368,30 @@ class SessionOutcomeTest {
         assertThat(st.errorCode()).isEqualTo(Win32Error.ERROR_CANCELLED.code());
         s.close();
     }
+    /**
+     * status() says FAILED for a session that failed, also where the transport did not:
+     * completed by its caller before it started (its listener heard a cancel), or a
+     * transport success whose onSuccess threw (the future failed with that).
+     */
+    @Test
+    void statusSaysFailedWhereverTheSessionFailed(WdsClient client) throws Exception {
+        Recorder completedEarly = new Recorder();
+        Session a = client.newSession(synthetic("64KiB"), completedEarly);
+        assertThat(a.completion().complete(null)).isTrue();
+        completedEarly.awaitEnd();
+        assertThat(completedEarly.assertFailedOnce()).isInstanceOf(CancellationException.class);
+        assertThat(a.status().state()).isEqualTo(SessionStatus.State.FAILED);
+        assertThat(a.status().errorCode()).isEqualTo(Win32Error.ERROR_CANCELLED.code());
+        a.close();
+
+        Recorder refusing = new Recorder();
+        Recorder.Injected thrown = refusing.throwAt(Recorder.Point.SUCCESS);
+        Session b = client.newSession(synthetic("64KiB"), refusing);
+        assertThat(causeOf(b.start())).isSameAs(thrown);
+        SessionStatus st = b.status();
+        assertThat(st.state()).as("%s", st).isEqualTo(SessionStatus.State.FAILED);
+        assertThat(st.errorCode()).isEqualTo(Win32Error.ERROR_CANCELLED.code());
+        assertThat(st.bytesReceived()).isEqualTo(64 << 10);
+        b.close();
+    }
 }

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The Session API against the stand-in: content, failures, cancellation, status, blocks. */
 @ExtendWith(StandinExtension.class)
@@ -301,6 +302,65 @@ class SessionTest {
         } finally {
             mine.shutdown();
         }
+    }
+
+    /**
+     * A handler that cancels or closes its own session from a callback: the future's
+     * stages still run on the executor, never on the transport's thread, and the future
+     * and the listener agree on the cancel.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"cancel in onContent", "close in onContent", "cancel in onBlock", "close in onBlock"})
+    void aSessionEndedFromItsOwnCallbackCompletesOffTheTransportThread(String how, WdsClient client) throws Exception {
+        Set<Thread> callbackThreads = ConcurrentHashMap.newKeySet();
+        AtomicReference<Thread> stage = new AtomicReference<>();
+        AtomicReference<Throwable> heard = new AtomicReference<>();
+        java.util.concurrent.CountDownLatch staged = new java.util.concurrent.CountDownLatch(1);
+        AtomicReference<Session> self = new AtomicReference<>();
+        Runnable end = () -> {
+            callbackThreads.add(Thread.currentThread());
+            if (how.startsWith("cancel")) {
+                self.get().cancel();
+            } else {
+                self.get().close();
+            }
+        };
+        Session s = how.endsWith("onBlock")
+                ? client.newAsyncSession(synthetic("8MiB?delay=1ms"), new AsyncContentHandler() {
+                    @Override
+                    public void onBlock(Block block) {
+                        block.release();
+                        end.run();
+                    }
+
+                    @Override
+                    public void onFailure(Throwable cause) {
+                        heard.set(cause);
+                    }
+                })
+                : client.newSession(synthetic("8MiB?delay=1ms"), new ContentHandler() {
+                    @Override
+                    public void onContent(MemorySegment block, long offset) {
+                        end.run();
+                    }
+
+                    @Override
+                    public void onFailure(Throwable cause) {
+                        heard.set(cause);
+                    }
+                });
+        self.set(s);
+        CompletableFuture<Void> f = s.start();
+        f.whenComplete((v, t) -> {
+            stage.set(Thread.currentThread());
+            staged.countDown();
+        });
+        assertThat(staged.await(GUARD_SECONDS, TimeUnit.SECONDS)).isTrue();
+        assertThat(callbackThreads).isNotEmpty().doesNotContain(stage.get());
+        Throwable cause = StandinExtension.heldBy(f);
+        assertThat(cause).isInstanceOf(java.util.concurrent.CancellationException.class);
+        assertThat(heard.get()).as("what the listener heard").isSameAs(cause);
+        s.close();
     }
 
     /** An executor that runs tasks in the calling thread still never runs the completion on a transport thread. */
