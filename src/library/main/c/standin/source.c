@@ -24,7 +24,8 @@
  *                    seq: offsets ascending (default); wrap: a client that
  *                    joins mid-stream, from block `start` to the end, then
  *                    from 0; shuffle: a seed-determined permutation
- *   start=<n>        first block for order=wrap (default: half way)
+ *   start=<n>        first block for order=wrap (default: half way), modulo
+ *                    the block count (known only once the object is open)
  *   seed=<n>         content and shuffle seed (default 0)
  *   fail=<code>[@<size>]
  *                    end the session with Win32 error <code> (decimal or 0x
