@@ -363,6 +363,43 @@ class SessionTest {
         s.close();
     }
 
+    /** A task the executor rejects runs on a new virtual thread (WdsClient.open(Executor)). */
+    @Test
+    void aRejectedCompletionRunsOnAVirtualThread(StandinExtension.Clients clients) throws Exception {
+        WdsClient rejecting = clients.open(task -> {
+            throw new java.util.concurrent.RejectedExecutionException("full");
+        });
+        AtomicReference<Thread> listenerEnd = new AtomicReference<>();
+        rejecting.receive(synthetic("256KiB"), new ContentHandler() {
+            @Override
+            public void onContent(MemorySegment block, long offset) {
+            }
+
+            @Override
+            public void onSuccess() {
+                listenerEnd.set(Thread.currentThread());
+            }
+        }).get(GUARD_SECONDS, TimeUnit.SECONDS);
+        assertThat(listenerEnd.get()).isNotNull();
+        assertThat(listenerEnd.get().isVirtual()).as("%s", listenerEnd.get()).isTrue();
+    }
+
+    /**
+     * close() from an ordinary thread returns only once a slow cancel has ended the
+     * session: the listener has heard the end and the future is complete.
+     */
+    @Test
+    void closeWaitsForATransportSlowToHonourTheCancel(WdsClient client) throws Exception {
+        Recorder h = new Recorder();
+        Session s = client.newSession(synthetic("64MiB?delay=1ms&linger=300ms"), h);
+        CompletableFuture<Void> f = s.start();
+        h.awaitFirstBlock();
+        s.close();
+        assertThat(f).isDone();
+        assertThat(h.assertFailedOnce()).isInstanceOf(java.util.concurrent.CancellationException.class);
+        assertThat(s.isClosed()).isTrue();
+    }
+
     /** An executor that runs tasks in the calling thread still never runs the completion on a transport thread. */
     @Test
     void anInlineExecutorDoesNotPullTheCompletionOntoTheTransportThread(StandinExtension.Clients clients)
