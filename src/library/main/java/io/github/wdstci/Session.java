@@ -185,10 +185,10 @@ public final class Session implements AutoCloseable {
      * Cancels the session, as {@code completion().cancel(false)}: the future
      * fails with a {@link CancellationException} unless it is already
      * complete, and the native session is cancelled if it runs. A session
-     * cancelled before its start never starts. Called from one of this
-     * session's own handler callbacks, the future fails once the transport has
+     * cancelled before its start never starts. Called from a handler callback
+     * (of this session or another), the future fails once the transport has
      * stopped calling back, on the client's executor, so that its stages never
-     * run on the transport's thread.
+     * run on a transport's thread.
      *
      * @throws IllegalStateException after close
      */
@@ -198,13 +198,13 @@ public final class Session implements AutoCloseable {
     }
 
     /**
-     * {@code future.cancel(false)}, except on one of this session's own callback threads:
-     * completing the future there would run its dependent stages on the transport's thread.
-     * The cancel is recorded and the transport told at once, and the future fails with it,
-     * on the executor, once the transport has stopped calling back.
+     * {@code future.cancel(false)}, except on a transport's callback thread (this session's
+     * or another's): completing the future there would run its dependent stages on that
+     * thread. The cancel is recorded and the transport told at once, and the future fails
+     * with it, on the executor, once the transport has stopped calling back.
      */
     private void cancelRunning() {
-        if (delivery.isCallbackThread(Thread.currentThread())) {
+        if (onCallbackThread()) {
             CancellationException e = new CancellationException("the session was cancelled");
             if (callerMayEnd(e)) {
                 completedByCaller(e, NativeSession.ERROR_CANCELLED);
@@ -678,15 +678,17 @@ public final class Session implements AutoCloseable {
      * session that has not ended (the transport waits for it to return).
      */
     static boolean mayWait() {
-        if (FINISHING.get() != null) {
-            return false;
-        }
+        return FINISHING.get() == null && !onCallbackThread();
+    }
+
+    /** Whether this thread is delivering some session's callbacks. */
+    private static boolean onCallbackThread() {
         Thread me = Thread.currentThread();
         for (Session s : Upcalls.SESSIONS.values()) {
             if (s != null && s.delivery.isCallbackThread(me)) {
-                return false;
+                return true;
             }
         }
-        return true;
+        return false;
     }
 }

@@ -363,6 +363,33 @@ class SessionTest {
         s.close();
     }
 
+    /** One session's handler cancelling another: that one's stages do not run on the first one's transport thread. */
+    @Test
+    void aSessionCancelledFromAnotherSessionsCallbackCompletesOffThatThread(WdsClient client) throws Exception {
+        Recorder other = new Recorder();
+        Session b = client.newSession(synthetic("64MiB?delay=1ms"), other);
+        CompletableFuture<Void> fb = b.start();
+        AtomicReference<Thread> stage = new AtomicReference<>();
+        java.util.concurrent.CountDownLatch staged = new java.util.concurrent.CountDownLatch(1);
+        fb.whenComplete((v, t) -> {
+            stage.set(Thread.currentThread());
+            staged.countDown();
+        });
+        other.awaitFirstBlock();
+        Set<Thread> callbackThreads = ConcurrentHashMap.newKeySet();
+        client.receive(synthetic("256KiB"), (block, offset) -> {
+            if (callbackThreads.add(Thread.currentThread())) {
+                b.cancel();
+            }
+        }).get(GUARD_SECONDS, TimeUnit.SECONDS);
+        assertThat(staged.await(GUARD_SECONDS, TimeUnit.SECONDS)).isTrue();
+        assertThat(callbackThreads).isNotEmpty().doesNotContain(stage.get());
+        other.awaitEnd();
+        assertThat(StandinExtension.heldBy(fb)).isSameAs(other.assertFailedOnce())
+                .isInstanceOf(java.util.concurrent.CancellationException.class);
+        b.close();
+    }
+
     /** A task the executor rejects runs on a new virtual thread (WdsClient.open(Executor)). */
     @Test
     void aRejectedCompletionRunsOnAVirtualThread(StandinExtension.Clients clients) throws Exception {
