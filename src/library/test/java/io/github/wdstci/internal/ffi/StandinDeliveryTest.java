@@ -327,6 +327,45 @@ class StandinDeliveryTest extends StandinFixture {
         assertThat(s.blockSet(4 * KiB).cardinality()).isEqualTo(257);
     }
 
+    /** poison=0: a pointer kept without AddRefBuffer still reads the content (docs/standin.md, Options). */
+    @Test
+    void poisonOffLeavesTheContentInAReleasedBuffer() throws Exception {
+        List<MemorySegment> kept = new ArrayList<>();
+        RawSession s = startSynthetic("64KiB?block=64KiB&poison=0&seed=9", 0, x -> x.onContents = (ss, data, offset, ptr) -> {
+            kept.add(data);
+            RawSession.completeNow(ss, data, offset, ptr);
+        });
+        assertThat(s.awaitComplete()).isZero();
+        assertThat(SyntheticContent.mismatch(9, 0, kept.getFirst())).isEqualTo(-1);
+    }
+
+    /** fill=0: blocks are delivered with their sizes, their bytes not written (for the delivery-path benchmarks). */
+    @Test
+    void fillOffDeliversEveryBlockWithoutItsContent() throws Exception {
+        RawSession s = startSynthetic("1MiB?block=64KiB&fill=0&seed=9", 0, x -> { });
+        assertThat(s.awaitComplete()).isZero();
+        assertThat(s.blockSet(64 * KiB).cardinality()).isEqualTo(16);
+    }
+
+    /** The block size must lie in 1 B .. 64 MiB: anything else is a malformed option (87). */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"1MiB?block=0", "1MiB?block=65MiB"})
+    void aBlockSizeOutOfRangeIsRefused(String object) {
+        RawSession s = newSession();
+        assertThat(s.initialize(Raw.synthetic(s.arena, object))).isEqualTo(Raw.ERROR_INVALID_PARAMETER);
+    }
+
+    /** A namespace that climbs out with a Windows separator is refused as "..": ERROR_INVALID_NAME. */
+    @Test
+    void aBackslashClimbIsRefusedToo(@TempDir Path root) throws Exception {
+        Files.createDirectories(root.resolve("ns"));
+        Files.writeString(root.resolve("secret"), "outside");
+        RawSession s = open(x -> Raw.request(x.arena, root.resolve("ns").toString(), "..\\", "secret", 0));
+        s.registerAll();
+        assertThat(s.start()).isZero();
+        assertThat(s.awaitComplete()).isEqualTo(Raw.ERROR_INVALID_NAME);
+    }
+
     @Test
     void fileObjectsRefuseToLeaveTheContentRoot(@TempDir Path root) throws IOException, InterruptedException {
         Files.createDirectories(root.resolve("ns"));
