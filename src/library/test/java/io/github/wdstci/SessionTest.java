@@ -69,7 +69,8 @@ class SessionTest {
                 Arguments.of("1MiB?fail=2", 2, "ERROR_FILE_NOT_FOUND"),
                 Arguments.of("4MiB?fail=1236@1MiB", 1236, "ERROR_CONNECTION_ABORTED"),
                 Arguments.of("4MiB?fail=10060@2MiB", 10060, "WSAETIMEDOUT"),
-                Arguments.of("1MiB?fail=0x1234", 0x1234, "WIN32_ERROR_4660"));
+                Arguments.of("1MiB?fail=0x1234", 0x1234, "WIN32_ERROR_4660"),
+                Arguments.of("4MiB?fail=0x80070005@1MiB", 0x80070005, "HRESULT_0x80070005"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -83,9 +84,20 @@ class SessionTest {
         assertThat(e.code()).isEqualTo(code);
         assertThat(e.symbolicName()).isEqualTo(name);
         assertThat(e.error()).isEqualTo(Win32Error.of(code));
-        assertThat(e.getMessage()).contains(name).contains(Integer.toString(code));
+        assertThat(e.getMessage()).contains(name).contains(Integer.toUnsignedString(code));
         h.awaitEnd();
         assertThat(h.assertFailedOnce()).as("onFailure got the same exception").isSameAs(e);
+    }
+
+    /** A server that requires authentication refuses NO_AUTH with ERROR_ACCESS_DENIED; AUTH (the default) is served. */
+    @Test
+    void aServerRequiringAuthenticationRefusesNoAuth(WdsClient client) throws Exception {
+        TransferRequest.Builder b = TransferRequest.newBuilder().server("wds.example").namespace("synthetic")
+                .objectName("64KiB?auth=required");
+        Throwable refused = causeOf(client.receive(b.authLevel(AuthLevel.NO_AUTH).build(), ContentHandlers.discarding()));
+        assertThat(refused).isInstanceOf(WdsTransportException.class);
+        assertThat(((WdsTransportException) refused).error()).isEqualTo(Win32Error.ERROR_ACCESS_DENIED);
+        client.receive(b.authLevel(AuthLevel.AUTH).build(), ContentHandlers.discarding()).get(GUARD_SECONDS, TimeUnit.SECONDS);
     }
 
     @Test
