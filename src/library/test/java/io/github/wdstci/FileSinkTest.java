@@ -183,6 +183,24 @@ class FileSinkTest {
         assertThat(reports.getLast()[1]).isEqualTo(1 << 20);
         assertThat(reports.getLast()[2]).isPositive();
     }
+    /** ForwardingContentHandler's Javadoc example: a file, and its metadata beside it. */
+    @Test
+    void theForwardingExampleWritesTheFileAndKeepsTheMetadata() throws Exception {
+        Path target = dir.resolve("image.wim");
+        ContentHandler handler = new ForwardingContentHandler(ContentHandlers.toFile(target)) {
+            @Override
+            public void onMetadata(MemorySegment metadata) throws Exception {
+                Files.write(target.resolveSibling("image.meta"), metadata.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+                super.onMetadata(metadata);
+            }
+        };
+        client.receive(StandinExtension.synthetic("1MiB?meta=arch%3Dx64&seed=2"), handler).get(30, TimeUnit.SECONDS);
+        assertThat(Files.size(target)).isEqualTo(1 << 20);
+        assertThat(SyntheticContent.mismatch(2, 0, MemorySegment.ofArray(Files.readAllBytes(target)))).isEqualTo(-1);
+        assertThat(Files.readString(dir.resolve("image.meta"))).isEqualTo("arch%3Dx64");
+        assertThat(files()).containsExactly("image.meta", "image.wim");
+    }
+
     /** A negotiated range ends before the object: its last byte is still reported, once. */
     @Test
     void progressReportsTheLastByteOfANegotiatedRange() throws Exception {
