@@ -45,6 +45,8 @@ abstract sealed class Display implements AutoCloseable {
 
     final PrintStream out;
     final PrintStream err;
+    /** Whether {@code err} is a terminal, where a Ctrl-C typed meanwhile may have echoed {@code ^C}. */
+    volatile boolean errTerminal;
     List<Job> jobs = List.of();
     final Meter meter = new Meter();
 
@@ -206,7 +208,8 @@ abstract sealed class Display implements AutoCloseable {
     final synchronized void failed(String message) {
         erase();
         out.flush();
-        err.println("wdsget: " + message);
+        // on a terminal, from the line's start: over a ^C echoed while nothing was drawn
+        err.println((errTerminal ? "\r" : "") + "wdsget: " + message);
         err.flush();
     }
 

@@ -64,6 +64,9 @@ final class Transfer {
     private final List<Job> jobs = new ArrayList<>();           // guarded by this once sessions run
     private volatile Outcome.Stop stop;
     private volatile boolean leaving;                           // giving up on a transport that did not stop
+    private final java.util.concurrent.atomic.AtomicBoolean notEndedSaid = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile int exitCode = -1;                         // run()'s, once it has reported
+    private final Set<Job> endedBeforeStop = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Display display;
     private Output.Target metadataTarget;
 
@@ -86,6 +89,7 @@ final class Transfer {
         display = dataOnStdout
                 ? Display.create(settings.mode(), context.errTerminal(), context.err(), context.err(), context.errWidth())
                 : Display.create(settings.mode(), context.outTerminal(), context.out(), context.err(), context.outWidth());
+        display.errTerminal = context.errTerminal();
         Outcome worst = Outcome.SUCCESS;
         Transport transport = null;
         Thread hook = null;
@@ -150,7 +154,8 @@ final class Transfer {
                         + " went away); what was received is in place");
                 worst = Outcome.FAILURE;
             }
-            return worst.exitCode();
+            exitCode = worst.exitCode();
+            return exitCode;
         } finally {
             display.close();
             if (transport != null) {
@@ -444,16 +449,18 @@ final class Transfer {
     private String abandoned(List<Job> active) {
         List<String> left = new ArrayList<>();
         for (Job j : active) {
-            if (j.progress().failed()) {
+            // not those that had failed before the stop: their own line said what became of them
+            if (j.progress().failed() && !endedBeforeStop.contains(j)) {
                 left.add(j.sink().abandoned());
             }
         }
         if (left.isEmpty()) {
-            return "every object had already arrived";
+            return "no object was still arriving";
         }
         List<String> distinct = List.copyOf(new LinkedHashSet<>(left));
         return active.size() == 1 ? distinct.get(0)
-                : left.size() + " of " + active.size() + " objects unfinished: " + String.join(", ", distinct);
+                : left.size() + (left.size() == 1 ? " object" : " objects") + " still arriving: "
+                        + String.join(", ", distinct);
     }
 
     /** Stops the run: the first reason wins; every session is cancelled and every blocked output unblocked. */
@@ -465,10 +472,18 @@ final class Transfer {
             }
             stop = why;
             all = List.copyOf(jobs);
+            for (Job j : all) {
+                if (j.progress().ended()) {
+                    endedBeforeStop.add(j);
+                }
+            }
         }
         Display d = display;
         if (d != null) {
             d.halt();                // no more progress: what follows is the run's end
+            if (settings.verbose()) {
+                d.note("note: " + why.message() + "; stopping every session");
+            }
         }
         for (Job j : all) {
             Transport.Running r = j.running();
@@ -492,13 +507,26 @@ final class Transfer {
         if (leaving) {
             return;                  // giveUp() is exiting and has said why
         }
-        stop(Outcome.Stop.signal());
+        boolean ended = exitCode >= 0 || reported.getCount() == 0;
+        Outcome.Stop before = stop;  // --timeout's, when it came first
+        if (!ended) {
+            stop(Outcome.Stop.signal());
+        }
         try {
             if (!reported.await(HOOK_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 notEnded();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (ended || before != null) {
+            // The signal changed nothing: the run had ended (a Ctrl-C just after the last object
+            // arrived), or --timeout had stopped it first and its message is the one shown. Its own
+            // exit code stands, not the signal's, which the JVM would otherwise exit with.
+            int code = exitCode >= 0 ? exitCode : before.outcome().exitCode();
+            context.out().flush();
+            context.err().flush();
+            Runtime.getRuntime().halt(code);
         }
     }
 
@@ -518,8 +546,12 @@ final class Transfer {
     }
 
     private void notEnded() {
+        if (!notEndedSaid.compareAndSet(false, true)) {
+            return;                  // the signal's hook and the give-up timer may both get here
+        }
         Outcome.Stop s = stop;
-        context.err().println("wdsget: " + (s != null ? s.message() + "; " : "") + "the transport did not end its"
+        context.err().println((context.errTerminal() ? "\r" : "") + "wdsget: " + (s != null ? s.message() + "; " : "")
+                + "the transport did not end its"
                 + " sessions within " + Durations.format(HOOK_WAIT) + " of being told to stop; leaving without it"
                 + " (a partial output may remain as a hidden .part file, removed by the next run)");
         context.err().flush();

@@ -83,7 +83,14 @@ public final class WdsGet implements Runnable {
         }
         Context c = new Context(System.out, System.err, Tty.stdoutIsTerminal(), Tty.stderrIsTerminal(),
                 Tty::stdoutWidth, Tty::stderrWidth, stdout);
-        System.exit(execute(args, c));
+        int code = execute(args, c);
+        if (code == 0 && System.out.checkError()) {
+            // what a command printed (--version, doctor, help) did not reach standard output
+            System.err.println("wdsget: not everything printed reached standard output (its disk is full, or its"
+                    + " reader went away)");
+            code = Outcome.FAILURE.exitCode();
+        }
+        System.exit(code);
     }
 
     /**

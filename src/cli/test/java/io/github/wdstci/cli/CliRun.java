@@ -83,7 +83,14 @@ record CliRun(int exitCode, String out, String err) {
 
     /** Standard error without notes ({@code wdsget: note: ...}, e.g. the stand-in's). */
     List<String> errors() {
-        return err.lines().filter(l -> !l.startsWith("wdsget: note: ")).toList();
+        return errLines().filter(l -> !l.startsWith("wdsget: note: ")).toList();
+    }
+
+    /** Standard error's lines as a terminal shows them: a leading carriage return (over an echoed ^C) unseen. */
+    private java.util.stream.Stream<String> errLines() {
+        // split at \n only: String.lines() would also split at that leading \r
+        return java.util.regex.Pattern.compile("\r?\n").splitAsStream(err)
+                .map(l -> l.startsWith("\r") ? l.substring(1) : l);
     }
 
     /** Asserts the error output is the one line of a classified failure with this Win32 name. */
@@ -92,6 +99,6 @@ record CliRun(int exitCode, String out, String err) {
         assertThat(errors()).as("stderr").hasSize(1);
         assertThat(errors().get(0)).startsWith("wdsget: ").contains(fragment).contains("(" + win32Name + ", ")
                 .doesNotContain("\tat ").doesNotContain("Exception").doesNotContain("WdsTransportClient");
-        assertThat(err.lines().filter(l -> l.startsWith("wdsget: note: "))).as("notes").hasSizeLessThanOrEqualTo(1);
+        assertThat(errLines().filter(l -> l.startsWith("wdsget: note: "))).as("notes").hasSizeLessThanOrEqualTo(1);
     }
 }

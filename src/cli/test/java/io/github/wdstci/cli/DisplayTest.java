@@ -151,6 +151,20 @@ class DisplayTest {
         assertThat(percents).containsExactly("25.0", "25.0", "100.0");
     }
 
+    /** On a terminal an error starts from the line's start, over a ^C echoed while nothing was drawn; elsewhere plainly. */
+    @Test
+    void anErrorOnATerminalStartsFromTheLinesStart() {
+        for (boolean terminal : new boolean[] {true, false}) {
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            Display.Lines d = new Display.Lines(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+            d.errTerminal = terminal;
+            d.failed("cancelled by signal");
+            assertThat(err.toString(StandardCharsets.UTF_8))
+                    .isEqualTo((terminal ? "\r" : "") + "wdsget: cancelled by signal" + System.lineSeparator());
+        }
+    }
+
     /** Once the run is told to stop, the bar is erased (with a ^C echoed after it) and not drawn again. */
     @Test
     void aHaltedBarIsErasedAndNotDrawnAgain() {

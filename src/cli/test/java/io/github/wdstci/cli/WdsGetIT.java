@@ -27,6 +27,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * target/wdsget.jar as a separate process ({@code java -jar}), after
@@ -313,6 +314,83 @@ class WdsGetIT {
         assertThat(p.exitValue()).as(err.get()).isEqualTo(1);
         assertThat(err.get()).contains("not everything printed reached standard output");
         assertThat(dir.resolve("image.bin")).as("what was received stays").hasSize(64 << 10);
+    }
+
+    /**
+     * A signal while wdsget waits for a transport that --timeout already stopped: the
+     * timeout's one message and its exit code stand (the signal changes nothing it says).
+     */
+    @Test
+    void aSignalDuringTheTimeoutsWaitKeepsTheTimeoutsMessageAndCode() throws Exception {
+        List<String> cmd = command("get", "-s", "wds01", "-n", "synthetic", "64MiB?block=1MiB&delay=20ms&linger=600s",
+                "-o", "image.bin", "--timeout", "1s", "--progress", "none", "-v");
+        cmd.add(cmd.indexOf("-jar"), "-Dwdsget.stopWaitMillis=4000");
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
+        p.getOutputStream().close();
+        StringBuffer err = new StringBuffer();
+        CompletableFuture<Void> errDone = CompletableFuture.runAsync(() -> copyLines(p.getErrorStream(), err));
+        CompletableFuture.runAsync(() -> readBytes(p.getInputStream()));
+        await("the timeout's stop", () -> err.indexOf("timed out after 1s (--timeout)") >= 0);
+
+        Process kill = new ProcessBuilder("bash", "-c", "kill -INT " + p.pid()).inheritIO().start();
+        assertThat(kill.waitFor()).isZero();
+        if (!p.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("wdsget waited for the transport");
+        }
+        errDone.get(GUARD_SECONDS, TimeUnit.SECONDS);
+        assertThat(p.exitValue()).as(err.toString()).isEqualTo(9);
+        assertThat(err.toString().lines().filter(l -> l.contains("did not end its sessions")).count())
+                .as(err.toString()).isEqualTo(1);
+        assertThat(err.toString()).doesNotContain("cancelled by signal");
+    }
+
+    /**
+     * A signal after one of several objects failed on its own: the stop's message counts
+     * only the objects still arriving (the failed one's line already said what became of it).
+     */
+    @Test
+    void aSignalCountsOnlyTheObjectsStillArriving() throws Exception {
+        Process p = new ProcessBuilder(command("get", "-s", "wds01", "-n", "synthetic", "1MiB?fail=1236",
+                "64MiB?delay=20ms", "63MiB?delay=20ms", "-o", "out/", "--create-dirs", "--progress", "none"))
+                .directory(dir.toFile()).start();
+        p.getOutputStream().close();
+        StringBuffer err = new StringBuffer();
+        CompletableFuture<Void> errDone = CompletableFuture.runAsync(() -> copyLines(p.getErrorStream(), err));
+        CompletableFuture.runAsync(() -> readBytes(p.getInputStream()));
+        await("the first object's failure", () -> err.indexOf("ERROR_CONNECTION_ABORTED") >= 0);
+
+        Process kill = new ProcessBuilder("bash", "-c", "kill -TERM " + p.pid()).inheritIO().start();
+        assertThat(kill.waitFor()).isZero();
+        assertThat(p.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)).isTrue();
+        errDone.get(GUARD_SECONDS, TimeUnit.SECONDS);
+        assertThat(p.exitValue()).as(err.toString()).isEqualTo(143);
+        assertThat(err.toString()).contains("cancelled by signal").contains("2 objects still arriving");
+    }
+
+    /** Copies a process's stream line by line into {@code into}, as it comes. */
+    static void copyLines(java.io.InputStream in, StringBuffer into) {
+        try (java.io.BufferedReader r = new java.io.BufferedReader(
+                new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                into.append(line).append('\n');
+            }
+        } catch (java.io.IOException e) {
+            into.append("(read failed: ").append(e).append(")\n");
+        }
+    }
+
+    /** Informational commands whose standard output cannot be written (/dev/full) do not claim success. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"--version", "doctor", "--help"})
+    void anInformationalCommandWhoseOutputIsLostFails(String what) throws Exception {
+        Process p = new ProcessBuilder(command(what)).directory(dir.toFile())
+                .redirectOutput(new java.io.File("/dev/full")).start();
+        p.getOutputStream().close();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        assertThat(p.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(err.get()).isEqualTo(1);
+        assertThat(err.get()).contains("not everything printed reached standard output");
     }
 
     static Stream<Arguments> failures() {
