@@ -41,6 +41,10 @@ final class Raw {
     private Raw() {
     }
 
+    /** Loads the default build for the generated wrappers (this class's initializer), for tests that use no other member first. */
+    static void load() {
+    }
+
     static MemorySegment utf16(Arena arena, String s) {
         return s == null ? MemorySegment.NULL : arena.allocateFrom(s, StandardCharsets.UTF_16LE);
     }

@@ -72,15 +72,35 @@ class StandinShapesTest {
         MethodHandle function(String name, FunctionDescriptor descriptor) {
             return Linker.nativeLinker().downcallHandle(open().find(name).orElseThrow(), descriptor);
         }
+
+        /** The functions every shape exports that a session needs, bound in this build. */
+        Api api() {
+            return new Api(function("WdsTransportClientInitialize", WdsTransportClientInitialize$descriptor()),
+                    function("WdsTransportClientShutdown", WdsTransportClientShutdown$descriptor()),
+                    function("WdsTransportClientInitializeSession", WdsTransportClientInitializeSession$descriptor()),
+                    function("WdsTransportClientRegisterCallback", WdsTransportClientRegisterCallback$descriptor()),
+                    function("WdsTransportClientStartSession", WdsTransportClientStartSession$descriptor()),
+                    function("WdsTransportClientCompleteReceive", WdsTransportClientCompleteReceive$descriptor()),
+                    function("WdsTransportClientWaitForCompletion", WdsTransportClientWaitForCompletion$descriptor()),
+                    function("WdsTransportClientQueryStatus", WdsTransportClientQueryStatus$descriptor()),
+                    function("WdsTransportClientCloseSession", WdsTransportClientCloseSession$descriptor()));
+        }
+    }
+
+    /** Downcalls into one shape's build. */
+    record Api(MethodHandle initialize, MethodHandle shutdown, MethodHandle initializeSession, MethodHandle register,
+               MethodHandle start, MethodHandle completeReceive, MethodHandle waitForCompletion,
+               MethodHandle queryStatus, MethodHandle close) {
     }
 
     private static final Map<Shape, SymbolLookup> LOOKUPS = new ConcurrentHashMap<>();
 
     @BeforeAll
     static void loadTheDefaultBuild() {
-        // The generated descriptors used below live in holder classes that resolve
-        // their symbol in the default build, which must therefore be loaded.
-        NativeLibrary.load();
+        // The generated descriptors used below live in holder classes that resolve their
+        // symbol in the default build, which must therefore be System.load()ed, as Raw does:
+        // run alone, this class failed with "unresolved symbol" (it passed after other classes).
+        Raw.load();
     }
 
     @FunctionalInterface
@@ -114,19 +134,7 @@ class StandinShapesTest {
     @ParameterizedTest
     @EnumSource(Shape.class)
     void knowsFiveCallbackIdsAndRunsASession(Shape shape) throws Throwable {
-        MethodHandle initialize = shape.function("WdsTransportClientInitialize", WdsTransportClientInitialize$descriptor());
-        MethodHandle shutdown = shape.function("WdsTransportClientShutdown", WdsTransportClientShutdown$descriptor());
-        MethodHandle initializeSession = shape.function("WdsTransportClientInitializeSession",
-                WdsTransportClientInitializeSession$descriptor());
-        MethodHandle register = shape.function("WdsTransportClientRegisterCallback",
-                WdsTransportClientRegisterCallback$descriptor());
-        MethodHandle start = shape.function("WdsTransportClientStartSession", WdsTransportClientStartSession$descriptor());
-        MethodHandle completeReceive = shape.function("WdsTransportClientCompleteReceive",
-                WdsTransportClientCompleteReceive$descriptor());
-        MethodHandle waitForCompletion = shape.function("WdsTransportClientWaitForCompletion",
-                WdsTransportClientWaitForCompletion$descriptor());
-        MethodHandle queryStatus = shape.function("WdsTransportClientQueryStatus", WdsTransportClientQueryStatus$descriptor());
-        MethodHandle close = shape.function("WdsTransportClientCloseSession", WdsTransportClientCloseSession$descriptor());
+        Api api = shape.api();
         MethodHandle counters = shape.function("WdsStandinQueryCounters",
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
 
@@ -134,9 +142,9 @@ class StandinShapesTest {
         Queue<Throwable> errors = new ConcurrentLinkedQueue<>();
         int[] result = {-1};
         try (Arena arena = Arena.ofShared()) {
-            assertThat((int) initialize.invoke()).as("Initialize").isZero();
+            assertThat((int) api.initialize().invoke()).as("Initialize").isZero();
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-            assertThat((int) initializeSession.invoke(Raw.synthetic(arena, "256KiB?block=64KiB"), MemorySegment.NULL, out))
+            assertThat((int) api.initializeSession().invoke(Raw.synthetic(arena, "256KiB?block=64KiB"), MemorySegment.NULL, out))
                     .as("InitializeSession").isZero();
             MemorySegment handle = out.get(ValueLayout.ADDRESS, 0);
 
@@ -150,7 +158,7 @@ class StandinShapesTest {
             MemorySegment onContents = PFN_WdsTransportClientReceiveContents.allocate(
                     (h, c, data, size, offset) -> guarded(errors, () -> {
                         events.add("contents");
-                        int rc = (int) completeReceive.invoke(h, size, offset);
+                        int rc = (int) api.completeReceive().invoke(h, size, offset);
                         if (rc != 0) {
                             throw new AssertionError("CompleteReceive returned " + rc);
                         }
@@ -163,23 +171,23 @@ class StandinShapesTest {
             MemorySegment onNegotiate = PFN_WdsTransportClientSessionNegotiate.allocate(
                     (h, c, info, key) -> guarded(errors, () -> events.add("negotiate")), arena);
 
-            assertThat((int) register.invoke(handle, WDS_TRANSPORTCLIENT_SESSION_NEGOTIATE(), onNegotiate))
+            assertThat((int) api.register().invoke(handle, WDS_TRANSPORTCLIENT_SESSION_NEGOTIATE(), onNegotiate))
                     .as("SESSION_NEGOTIATE (5) is unknown to a DLL without NegotiateRequiredDataRange").isEqualTo(Raw.ERROR_INVALID_PARAMETER);
-            assertThat((int) register.invoke(handle, WDS_TRANSPORTCLIENT_SESSION_START(), onStart)).isZero();
-            assertThat((int) register.invoke(handle, WDS_TRANSPORTCLIENT_SESSION_STARTEX(), onStartEx))
+            assertThat((int) api.register().invoke(handle, WDS_TRANSPORTCLIENT_SESSION_START(), onStart)).isZero();
+            assertThat((int) api.register().invoke(handle, WDS_TRANSPORTCLIENT_SESSION_STARTEX(), onStartEx))
                     .as("SESSION_STARTEX (4) exists in the Vista-era DLL and later").isZero();
-            assertThat((int) register.invoke(handle, WDS_TRANSPORTCLIENT_RECEIVE_METADATA(), onMetadata)).isZero();
-            assertThat((int) register.invoke(handle, WDS_TRANSPORTCLIENT_RECEIVE_CONTENTS(), onContents)).isZero();
-            assertThat((int) register.invoke(handle, WDS_TRANSPORTCLIENT_SESSION_COMPLETE(), onComplete)).isZero();
+            assertThat((int) api.register().invoke(handle, WDS_TRANSPORTCLIENT_RECEIVE_METADATA(), onMetadata)).isZero();
+            assertThat((int) api.register().invoke(handle, WDS_TRANSPORTCLIENT_RECEIVE_CONTENTS(), onContents)).isZero();
+            assertThat((int) api.register().invoke(handle, WDS_TRANSPORTCLIENT_SESSION_COMPLETE(), onComplete)).isZero();
 
-            assertThat((int) start.invoke(handle)).as("StartSession").isZero();
-            assertThat((int) waitForCompletion.invoke(handle, Raw.INFINITE)).as("WaitForCompletion").isZero();
+            assertThat((int) api.start().invoke(handle)).as("StartSession").isZero();
+            assertThat((int) api.waitForCompletion().invoke(handle, Raw.INFINITE)).as("WaitForCompletion").isZero();
             MemorySegment status = arena.allocate(ValueLayout.JAVA_INT);
             MemorySegment error = arena.allocate(ValueLayout.JAVA_INT);
-            assertThat((int) queryStatus.invoke(handle, status, error)).isZero();
+            assertThat((int) api.queryStatus().invoke(handle, status, error)).isZero();
             assertThat(Raw.ulong(status)).isEqualTo(WDS_TRANSPORTCLIENT_STATUS_SUCCESS());
-            assertThat((int) close.invoke(handle)).as("CloseSession").isZero();
-            assertThat((int) shutdown.invoke()).as("Shutdown").isZero();
+            assertThat((int) api.close().invoke(handle)).as("CloseSession").isZero();
+            assertThat((int) api.shutdown().invoke()).as("Shutdown").isZero();
 
             MemorySegment c = arena.allocate(ValueLayout.JAVA_LONG, 4);
             assertThat((int) counters.invoke(c, 4)).isZero();
@@ -194,26 +202,16 @@ class StandinShapesTest {
     @ParameterizedTest
     @EnumSource(value = Shape.class, names = "NONEGOTIATE")
     void cancelSessionExWhereExportedEndsTheSessionWithTheCallersCode(Shape shape) throws Throwable {
-        MethodHandle initialize = shape.function("WdsTransportClientInitialize", WdsTransportClientInitialize$descriptor());
-        MethodHandle shutdown = shape.function("WdsTransportClientShutdown", WdsTransportClientShutdown$descriptor());
-        MethodHandle initializeSession = shape.function("WdsTransportClientInitializeSession",
-                WdsTransportClientInitializeSession$descriptor());
-        MethodHandle register = shape.function("WdsTransportClientRegisterCallback",
-                WdsTransportClientRegisterCallback$descriptor());
-        MethodHandle start = shape.function("WdsTransportClientStartSession", WdsTransportClientStartSession$descriptor());
+        Api api = shape.api();
         MethodHandle cancelEx = shape.function("WdsTransportClientCancelSessionEx",
                 WdsTransportClientCancelSessionEx$descriptor());
-        MethodHandle waitForCompletion = shape.function("WdsTransportClientWaitForCompletion",
-                WdsTransportClientWaitForCompletion$descriptor());
-        MethodHandle queryStatus = shape.function("WdsTransportClientQueryStatus", WdsTransportClientQueryStatus$descriptor());
-        MethodHandle close = shape.function("WdsTransportClientCloseSession", WdsTransportClientCloseSession$descriptor());
 
         Queue<Throwable> errors = new ConcurrentLinkedQueue<>();
         int[] result = {-1};
         try (Arena arena = Arena.ofShared()) {
-            assertThat((int) initialize.invoke()).as("Initialize").isZero();
+            assertThat((int) api.initialize().invoke()).as("Initialize").isZero();
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-            assertThat((int) initializeSession.invoke(Raw.synthetic(arena, "64MiB?delay=1ms"), MemorySegment.NULL, out))
+            assertThat((int) api.initializeSession().invoke(Raw.synthetic(arena, "64MiB?delay=1ms"), MemorySegment.NULL, out))
                     .as("InitializeSession").isZero();
             MemorySegment handle = out.get(ValueLayout.ADDRESS, 0);
             // Each upcall body catches Throwable: an exception escaping it would kill the JVM.
@@ -222,20 +220,20 @@ class StandinShapesTest {
                     (h, c, data, size, offset) -> { }, arena);   // never completed: the session cannot end by itself
             MemorySegment onComplete = PFN_WdsTransportClientSessionComplete.allocate(
                     (h, c, error) -> guarded(errors, () -> result[0] = error), arena);
-            assertThat((int) register.invoke(handle, WDS_TRANSPORTCLIENT_SESSION_START(), onStart)).isZero();
-            assertThat((int) register.invoke(handle, WDS_TRANSPORTCLIENT_RECEIVE_CONTENTS(), onContents)).isZero();
-            assertThat((int) register.invoke(handle, WDS_TRANSPORTCLIENT_SESSION_COMPLETE(), onComplete)).isZero();
+            assertThat((int) api.register().invoke(handle, WDS_TRANSPORTCLIENT_SESSION_START(), onStart)).isZero();
+            assertThat((int) api.register().invoke(handle, WDS_TRANSPORTCLIENT_RECEIVE_CONTENTS(), onContents)).isZero();
+            assertThat((int) api.register().invoke(handle, WDS_TRANSPORTCLIENT_SESSION_COMPLETE(), onComplete)).isZero();
 
-            assertThat((int) start.invoke(handle)).as("StartSession").isZero();
+            assertThat((int) api.start().invoke(handle)).as("StartSession").isZero();
             assertThat((int) cancelEx.invoke(handle, Raw.ERROR_TIMEOUT)).as("CancelSessionEx").isZero();
-            assertThat((int) waitForCompletion.invoke(handle, Raw.INFINITE)).as("WaitForCompletion").isZero();
+            assertThat((int) api.waitForCompletion().invoke(handle, Raw.INFINITE)).as("WaitForCompletion").isZero();
             MemorySegment status = arena.allocate(ValueLayout.JAVA_INT);
             MemorySegment error = arena.allocate(ValueLayout.JAVA_INT);
-            assertThat((int) queryStatus.invoke(handle, status, error)).isZero();
+            assertThat((int) api.queryStatus().invoke(handle, status, error)).isZero();
             assertThat(Raw.ulong(status)).isEqualTo(WDS_TRANSPORTCLIENT_STATUS_FAILURE());
             assertThat(Raw.ulong(error)).isEqualTo(Raw.ERROR_TIMEOUT);
-            assertThat((int) close.invoke(handle)).as("CloseSession").isZero();
-            assertThat((int) shutdown.invoke()).as("Shutdown").isZero();
+            assertThat((int) api.close().invoke(handle)).as("CloseSession").isZero();
+            assertThat((int) api.shutdown().invoke()).as("Shutdown").isZero();
         }
         assertThat(errors).as("failures inside upcalls").isEmpty();
         assertThat(result[0]).as("SessionComplete dwError").isEqualTo(Raw.ERROR_TIMEOUT);
