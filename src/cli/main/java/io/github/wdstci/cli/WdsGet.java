@@ -85,9 +85,10 @@ public final class WdsGet implements Runnable {
                 Tty::stdoutWidth, Tty::stderrWidth, stdout);
         int code = execute(args, c);
         if (code == 0 && System.out.checkError()) {
-            // what a command printed (--version, doctor, help) did not reach standard output
+            // what a command printed (the hash, records, --version, doctor, help) did not all reach
+            // standard output: a full disk behind a redirection, or a reader that went away
             System.err.println("wdsget: not everything printed reached standard output (its disk is full, or its"
-                    + " reader went away)");
+                    + " reader went away); anything received is in place");
             code = Outcome.FAILURE.exitCode();
         }
         System.exit(code);

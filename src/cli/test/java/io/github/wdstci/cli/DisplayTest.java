@@ -22,6 +22,21 @@ class DisplayTest {
 
     private static final long S = 1_000_000_000L;
 
+    static PrintStream into(ByteArrayOutputStream bytes) {
+        return new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    }
+
+    /** Counts for a display, nobody poked. */
+    static Job.Progress progress() {
+        return new Job.Progress(() -> { });
+    }
+
+    /** A display's objects, one per progress, received into nothing (a display reads only their counts). */
+    static List<Job> jobsOf(Job.Progress... progress) {
+        return java.util.Arrays.stream(progress)
+                .map(p -> new Job(null, new Output.Target(Output.Kind.NONE, null, "-", false), null, p, "-")).toList();
+    }
+
     @Test
     void theRateHoldsFromTheFirstSample() {
         Meter m = new Meter();
@@ -67,7 +82,7 @@ class DisplayTest {
 
     @Test
     void theBarFitsTheWidthAndShowsRateAndEta() {
-        Display.Bar bar = new Display.Bar(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+        Display.Bar bar = new Display.Bar(into(new ByteArrayOutputStream()),
                 System.err, () -> 80);
         bar.meter.sample(0, 0);
         bar.meter.sample(512L << 20, S);
@@ -94,9 +109,9 @@ class DisplayTest {
         // (at the session's start) saw 0 bytes. The record written when the object is put in
         // place must still carry a measured rate, not 0.
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Display.Lines lines = new Display.Lines(new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
-        Job.Progress progress = new Job.Progress(() -> { });
-        lines.jobs = List.of(new Job(null, new Output.Target(Output.Kind.NONE, null, "-", false), null, progress, "-"));
+        Display.Lines lines = new Display.Lines(into(out), System.err);
+        Job.Progress progress = progress();
+        lines.jobs = jobsOf(progress);
         progress.started(1 << 20);
         lines.tick(System.nanoTime(), false);
         progress.add(1 << 20);
@@ -117,11 +132,10 @@ class DisplayTest {
     @Test
     void anUnknownTotalIsADash() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Display.Lines lines = new Display.Lines(new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
-        Job.Progress started = new Job.Progress(() -> { });
-        Job.Progress waiting = new Job.Progress(() -> { });
-        Output.Target none = new Output.Target(Output.Kind.NONE, null, "-", false);
-        lines.jobs = List.of(new Job(null, none, null, started, "-"), new Job(null, none, null, waiting, "-"));
+        Display.Lines lines = new Display.Lines(into(out), System.err);
+        Job.Progress started = progress();
+        Job.Progress waiting = progress();
+        lines.jobs = jobsOf(started, waiting);
         started.started(1 << 20);
         started.add(64 << 10);
         lines.draw(System.nanoTime(), true);
@@ -134,9 +148,9 @@ class DisplayTest {
     @Test
     void linesDoNotRepeatAFinishedCount() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Display.Lines lines = new Display.Lines(new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
-        Job.Progress progress = new Job.Progress(() -> { });
-        lines.jobs = List.of(new Job(null, new Output.Target(Output.Kind.NONE, null, "-", false), null, progress, "-"));
+        Display.Lines lines = new Display.Lines(into(out), System.err);
+        Job.Progress progress = progress();
+        lines.jobs = jobsOf(progress);
         progress.started(4 << 20);
         long t0 = System.nanoTime();
         progress.add(1 << 20);
@@ -156,8 +170,8 @@ class DisplayTest {
     void anErrorOnATerminalStartsFromTheLinesStart() {
         for (boolean terminal : new boolean[] {true, false}) {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
-            Display.Lines d = new Display.Lines(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                    new PrintStream(err, true, StandardCharsets.UTF_8));
+            Display.Lines d = new Display.Lines(into(new ByteArrayOutputStream()),
+                    into(err));
             d.errTerminal = terminal;
             d.failed("cancelled by signal");
             assertThat(err.toString(StandardCharsets.UTF_8))
@@ -169,9 +183,9 @@ class DisplayTest {
     @Test
     void aHaltedBarIsErasedAndNotDrawnAgain() {
         ByteArrayOutputStream screen = new ByteArrayOutputStream();
-        Display.Bar bar = new Display.Bar(new PrintStream(screen, true, StandardCharsets.UTF_8), System.err, () -> 80);
-        Job.Progress progress = new Job.Progress(() -> { });
-        bar.jobs = List.of(new Job(null, new Output.Target(Output.Kind.NONE, null, "-", false), null, progress, "-"));
+        Display.Bar bar = new Display.Bar(into(screen), System.err, () -> 80);
+        Job.Progress progress = progress();
+        bar.jobs = jobsOf(progress);
         progress.started(1 << 30);
         progress.add(1 << 20);
         long t0 = System.nanoTime();

@@ -77,10 +77,7 @@ class WdsGetIT {
         p.getOutputStream().close();
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-        if (!p.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("wdsget did not finish: " + String.join(" ", args));
-        }
+        awaitExit(p, "wdsget did not finish: " + String.join(" ", args));
         return new CliRun(p.exitValue(), out.get(), err.get());
     }
 
@@ -218,10 +215,7 @@ class WdsGetIT {
         p.getOutputStream().close();
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
         CompletableFuture.runAsync(() -> readBytes(p.getInputStream()));
-        if (!p.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("wdsget waited for the transport");
-        }
+        awaitExit(p, "wdsget waited for the transport");
         assertThat(p.exitValue()).as(err.get()).isEqualTo(9);
         assertThat(err.get()).contains("timed out after 1s").contains("the transport did not end its sessions within");
         assertThat(dir.resolve("image.bin")).doesNotExist();
@@ -246,12 +240,8 @@ class WdsGetIT {
         CompletableFuture.runAsync(() -> readBytes(p.getInputStream()));
         await("the session to start", this::partialFileExists);
 
-        Process kill = new ProcessBuilder("bash", "-c", "kill -TERM " + p.pid()).inheritIO().start();
-        assertThat(kill.waitFor()).isZero();
-        if (!p.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("wdsget waited for the transport after SIGTERM");
-        }
+        signal(p.pid(), "TERM");
+        awaitExit(p, "wdsget waited for the transport after SIGTERM");
         assertThat(p.exitValue()).as(err.get()).isEqualTo(143);
         assertThat(err.get()).contains("cancelled by signal").contains("the transport did not end its sessions within");
         assertThat(dir.resolve("image.bin")).doesNotExist();
@@ -332,12 +322,8 @@ class WdsGetIT {
         CompletableFuture.runAsync(() -> readBytes(p.getInputStream()));
         await("the timeout's stop", () -> err.indexOf("timed out after 1s (--timeout)") >= 0);
 
-        Process kill = new ProcessBuilder("bash", "-c", "kill -INT " + p.pid()).inheritIO().start();
-        assertThat(kill.waitFor()).isZero();
-        if (!p.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("wdsget waited for the transport");
-        }
+        signal(p.pid(), "INT");
+        awaitExit(p, "wdsget waited for the transport");
         errDone.get(GUARD_SECONDS, TimeUnit.SECONDS);
         assertThat(p.exitValue()).as(err.toString()).isEqualTo(9);
         assertThat(err.toString().lines().filter(l -> l.contains("did not end its sessions")).count())
@@ -360,12 +346,25 @@ class WdsGetIT {
         CompletableFuture.runAsync(() -> readBytes(p.getInputStream()));
         await("the first object's failure", () -> err.indexOf("ERROR_CONNECTION_ABORTED") >= 0);
 
-        Process kill = new ProcessBuilder("bash", "-c", "kill -TERM " + p.pid()).inheritIO().start();
-        assertThat(kill.waitFor()).isZero();
+        signal(p.pid(), "TERM");
         assertThat(p.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)).isTrue();
         errDone.get(GUARD_SECONDS, TimeUnit.SECONDS);
         assertThat(p.exitValue()).as(err.toString()).isEqualTo(143);
         assertThat(err.toString()).contains("cancelled by signal").contains("2 objects still arriving");
+    }
+
+    /** Sends {@code signal} to {@code pid} with bash's built-in kill (procps' kill is not on every minimal system). */
+    static void signal(long pid, String signal) throws Exception {
+        Process kill = new ProcessBuilder("bash", "-c", "kill -" + signal + " " + pid).inheritIO().start();
+        assertThat(kill.waitFor()).as("kill -%s %d", signal, pid).isZero();
+    }
+
+    /** Waits (bounded) for {@code p} to exit; else kills it and fails with {@code failure}. */
+    static void awaitExit(Process p, String failure) throws InterruptedException {
+        if (!p.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(failure);
+        }
     }
 
     /** Copies a process's stream line by line into {@code into}, as it comes. */
@@ -424,13 +423,8 @@ class WdsGetIT {
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
         await("the session to start", this::partialFileExists);
 
-        // bash's built-in kill: /usr/bin/kill (procps) is not on every minimal system
-        Process kill = new ProcessBuilder("bash", "-c", "kill -" + signal + " " + p.pid()).inheritIO().start();
-        assertThat(kill.waitFor()).isZero();
-        if (!p.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("wdsget did not stop after SIG" + signal);
-        }
+        signal(p.pid(), signal);
+        awaitExit(p, "wdsget did not stop after SIG" + signal);
 
         CliRun r = new CliRun(p.exitValue(), "", err.get());
         r.assertOneLineError(exit, "cancelled by signal", "ERROR_CANCELLED");
@@ -459,10 +453,7 @@ class WdsGetIT {
         OutputStream keyboard = p.getOutputStream();
         keyboard.write(0x03);
         keyboard.flush();
-        if (!p.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("wdsget did not stop after Ctrl-C");
-        }
+        awaitExit(p, "wdsget did not stop after Ctrl-C");
         keyboard.close();
         copy.get(GUARD_SECONDS, TimeUnit.SECONDS);
 
@@ -484,12 +475,8 @@ class WdsGetIT {
 
         // the shell script runs execs the JVM: it is script's child
         long jvm = ProcessHandle.of(p.pid()).orElseThrow().children().findFirst().orElseThrow().pid();
-        Process kill = new ProcessBuilder("bash", "-c", "kill -TERM " + jvm).inheritIO().start();
-        assertThat(kill.waitFor()).isZero();
-        if (!p.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("wdsget did not stop after SIGTERM");
-        }
+        signal(jvm, "TERM");
+        awaitExit(p, "wdsget did not stop after SIGTERM");
         p.getOutputStream().close();
         copy.get(GUARD_SECONDS, TimeUnit.SECONDS);
         assertThat(p.exitValue()).as(text(screen)).isEqualTo(143);
