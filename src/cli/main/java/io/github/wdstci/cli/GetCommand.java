@@ -38,7 +38,8 @@ final class GetCommand implements Callable<Integer> {
             description = "Transport namespace on the server.")
     String namespace;
 
-    @Parameters(index = "0", arity = "1..*", paramLabel = "OBJECT", description = "Object names within the namespace.")
+    // index 0..*: names may stand anywhere among the options ("a.wim -q b.wim"), not only side by side
+    @Parameters(index = "0..*", arity = "1..*", paramLabel = "OBJECT", description = "Object names within the namespace.")
     List<String> objects;
 
     @Option(names = "--auth", negatable = true, defaultValue = "true", fallbackValue = "true",

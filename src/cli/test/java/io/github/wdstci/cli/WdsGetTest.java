@@ -470,6 +470,16 @@ class WdsGetTest {
         assertThat(r.records()).filteredOn(m -> m.get("kind").equals("done")).hasSize(3);
     }
 
+    /** Object names may stand anywhere among the options, as in most command-line tools. */
+    @Test
+    void objectNamesMayBeInterleavedWithOptions() throws Exception {
+        CliRun r = CliRun.inProcess("get", "1MiB?seed=1", "-s", "wds01", "2MiB?seed=2", "-n", "synthetic",
+                "-o", dir + "/", "3MiB?seed=3", "-q");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(files()).containsExactlyInAnyOrder("1MiB", "2MiB", "3MiB");
+        assertThat(Files.size(dir.resolve("3MiB"))).isEqualTo(3L << 20);
+    }
+
     @Test
     void severalObjectsExitWithTheWorstOutcomeAndKeepTheGoodOnes() throws Exception {
         Files.writeString(dir.resolve("taken"), "x");
