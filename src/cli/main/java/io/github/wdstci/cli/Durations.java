@@ -25,9 +25,9 @@ final class Durations {
     }
 
     /**
-     * Parses a positive duration.
+     * Parses a duration of at least a millisecond.
      *
-     * @throws IllegalArgumentException naming the text, when it is not one or not positive
+     * @throws IllegalArgumentException naming the text, when it is not one or shorter than 1 ms
      */
     static Duration parse(String text) {
         String s = text == null ? "" : text.strip().toLowerCase(Locale.ROOT);
@@ -71,6 +71,10 @@ final class Durations {
         }
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException("duration must be positive: '" + text + "'");
+        }
+        // The transport counts in milliseconds, and so do the messages that repeat it ("0ms").
+        if (d.compareTo(Duration.ofMillis(1)) < 0) {
+            throw new IllegalArgumentException("duration shorter than 1ms: '" + text + "'");
         }
         return d;
     }

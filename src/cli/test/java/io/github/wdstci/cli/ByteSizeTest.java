@@ -45,13 +45,13 @@ class ByteSizeTest {
 
     @ParameterizedTest
     @CsvSource({"90, 90000", "90s, 90000", "500ms, 500", "5m, 300000", "1h30m, 5400000", "1.5h, 5400000",
-            "2d, 172800000", "PT5M, 300000", "pt1h, 3600000"})
+            "2d, 172800000", "PT5M, 300000", "pt1h, 3600000", "1ms, 1", "0.001s, 1"})
     void parsesDurations(String text, long millis) {
         assertThat(Durations.parse(text).toMillis()).isEqualTo(millis);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "soon", "5x", "0", "0s", "-5s", "5m3", "PT-1S", "m"})
+    @ValueSource(strings = {"", "soon", "5x", "0", "0s", "-5s", "5m3", "PT-1S", "m", "0.0001s", "0.5ms", "PT0.0001S"})
     void refusesDurations(String text) {
         assertThatThrownBy(() -> Durations.parse(text)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'" + text + "'");
