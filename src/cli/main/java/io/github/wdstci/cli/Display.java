@@ -283,6 +283,21 @@ abstract sealed class Display implements AutoCloseable {
             }
         }
 
+        private void startRecord(Totals t) {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("bytes", 0);
+            f.put("total", t.total() < 0 ? "-" : Long.toString(t.total()));
+            f.put("percent", percent(0, t.total()));
+            f.put("rate", 0);
+            f.put("eta", "-");
+            if (jobs.size() > 1) {
+                f.put("objects", "0/" + t.count());
+            }
+            print("progress", f);
+            printedBytes = 0;
+            printedTotal = t.total();
+        }
+
         private void progress(Totals t) {
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("bytes", t.received());
@@ -302,6 +317,12 @@ abstract sealed class Display implements AutoCloseable {
         @Override
         synchronized void finished(Job job, Summary s) {
             Totals t = totals();
+            if (printedBytes < 0) {
+                // The sampler thread, woken when the session started, has not run yet (a busy
+                // machine, a fast object): the record promised at the start comes first, as it
+                // would have been then, so every object's records go from 0 to 100%.
+                startRecord(t);
+            }
             if (t.received() != printedBytes || t.total() != printedTotal) {
                 // the last progress line shows every byte of this object, at a rate measured
                 // with them: the sampler may not have seen any of it (a fast object)

@@ -128,6 +128,30 @@ class DisplayTest {
         assertThat(Long.parseLong(last.get("rate"))).as(last.toString()).isPositive();
     }
 
+    /**
+     * The record promised when a session starts comes first also when the sampler
+     * thread (woken at the start) did not run before the object was complete.
+     */
+    @Test
+    void anObjectCompleteBeforeTheFirstSampleStillGetsItsStartRecordFirst() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Display.Lines lines = new Display.Lines(into(out), System.err);
+        Job.Progress progress = progress();
+        lines.jobs = jobsOf(progress);
+        progress.started(1 << 20);
+        progress.add(1 << 20);
+        progress.end(false);
+        lines.finished(lines.jobs.getFirst(), new Display.Summary("x", 1 << 20, Duration.ofMillis(5), "-",
+                null, null, -1, -1));
+
+        List<Map<String, String>> records = out.toString(StandardCharsets.UTF_8).lines().map(CliRun::parse)
+                .filter(m -> "progress".equals(m.get("kind"))).toList();
+        assertThat(records).hasSize(2);
+        assertThat(records.getFirst()).containsEntry("bytes", "0").containsEntry("total", Integer.toString(1 << 20))
+                .containsEntry("percent", "0.0").containsEntry("eta", "-");
+        assertThat(records.getLast()).containsEntry("bytes", Integer.toString(1 << 20)).containsEntry("percent", "100.0");
+    }
+
     /** A total not known yet (an object not started) is "-", as the other unknowns, never -1. */
     @Test
     void anUnknownTotalIsADash() {
