@@ -138,10 +138,18 @@ static DWORD acquire(HANDLE h, struct session **out)
         err = ERROR_INVALID_HANDLE;
     } else {
         st_session_ref(sl->s);
+        st_session_calls(sl->s, 1);
         *out = sl->s;
     }
     pthread_mutex_unlock(&g_mu);
     return err;
+}
+
+/* Ends an API call begun with acquire. */
+static void release(struct session *s)
+{
+    st_session_calls(s, -1);
+    st_session_unref(s);
 }
 
 /* Frees slot i and returns its session (with the table's reference); g_mu held. */
@@ -318,7 +326,7 @@ DWORD WDSTCIAPI WdsTransportClientRegisterCallback(
         err = ERROR_INVALID_PARAMETER;
     else
         err = st_session_register(s, id, pfnCallback);
-    st_session_unref(s);
+    release(s);
     return err;
 }
 
@@ -329,7 +337,7 @@ DWORD WDSTCIAPI WdsTransportClientStartSession(HANDLE hSessionKey)
     if (err != ERROR_SUCCESS)
         return err;
     err = st_session_start(s);
-    st_session_unref(s);
+    release(s);
     return err;
 }
 
@@ -347,7 +355,7 @@ DWORD WDSTCIAPI WdsTransportClientCompleteReceive(
         memcpy(&off, pullOffset, sizeof off);
         err = st_session_complete_receive(s, ulSize, off.QuadPart);
     }
-    st_session_unref(s);
+    release(s);
     return err;
 }
 
@@ -358,7 +366,7 @@ DWORD WDSTCIAPI WdsTransportClientCancelSession(HANDLE hSessionKey)
     if (err != ERROR_SUCCESS)
         return err;
     st_session_cancel(s, ERROR_CANCELLED);
-    st_session_unref(s);
+    release(s);
     return ERROR_SUCCESS;
 }
 
@@ -373,7 +381,7 @@ DWORD WDSTCIAPI WdsTransportClientCancelSessionEx(HANDLE hSessionKey, DWORD dwEr
         err = ERROR_INVALID_PARAMETER;
     else
         st_session_cancel(s, dwErrorCode);
-    st_session_unref(s);
+    release(s);
     return err;
 }
 #endif
@@ -385,7 +393,7 @@ DWORD WDSTCIAPI WdsTransportClientWaitForCompletion(HANDLE hSessionKey, ULONG uT
     if (err != ERROR_SUCCESS)
         return err;
     err = st_session_wait(s, uTimeout);
-    st_session_unref(s);
+    release(s);
     return err;
 }
 
@@ -403,7 +411,7 @@ DWORD WDSTCIAPI WdsTransportClientQueryStatus(HANDLE hSessionKey, PULONG puStatu
         memcpy(puStatus, &status, sizeof status);
         memcpy(puErrorCode, &code, sizeof code);
     }
-    st_session_unref(s);
+    release(s);
     return err;
 }
 
@@ -416,9 +424,16 @@ DWORD WDSTCIAPI WdsTransportClientCloseSession(HANDLE hSessionKey)
     }
     struct slot *sl = slot_of_locked(hSessionKey);
     struct session *s = sl ? take_slot_locked((uint32_t)(sl - g_slots)) : NULL;
+    /* Exact under g_mu: every call that acquired the handle is counted, none can start now. */
+    bool during_call = s && st_session_calls(s, 0) > 0;
     pthread_mutex_unlock(&g_mu);
     if (!s)
         return ERROR_INVALID_HANDLE;
+    if (during_call) {
+        /* The real DLL frees the session here, under the call still running on it: a
+         * caller's error the stand-in survives (the call holds a reference) but counts. */
+        atomic_fetch_add(&st_close_during_call, 1);
+    }
     st_session_close(s);
     st_session_unref(s);     /* the table's; a running worker keeps its own */
     return ERROR_SUCCESS;
@@ -448,7 +463,7 @@ DWORD WDSTCIAPI WdsTransportClientNegotiateRequiredDataRange(
     if (err != ERROR_SUCCESS)
         return err;
     err = st_session_negotiate(s, hNegotiateKey, ullDataRangeStart.QuadPart, ullDataRangeSize.QuadPart);
-    st_session_unref(s);
+    release(s);
     return err;
 }
 #endif
@@ -464,6 +479,7 @@ DWORD WdsStandinQueryCounters(unsigned long long *counters, ULONG count)
         atomic_load(&st_live_buffers),
         atomic_load(&st_live_buffer_bytes),
         atomic_load(&st_live_workers),
+        atomic_load(&st_close_during_call),
     };
     for (ULONG i = 0; i < count && i < WDS_STANDIN_COUNTERS; i++)
         memcpy(&counters[i], &v[i], sizeof v[i]);

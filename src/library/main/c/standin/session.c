@@ -51,6 +51,7 @@
 
 atomic_ullong st_live_sessions;
 atomic_ullong st_live_workers;
+atomic_ullong st_close_during_call;
 
 enum st_state { ST_CREATED, ST_RUNNING, ST_DONE };
 
@@ -58,6 +59,7 @@ enum st_state { ST_CREATED, ST_RUNNING, ST_DONE };
 
 struct session {
     atomic_uint refs;              /* api.c's table, the worker, API calls in progress */
+    atomic_uint calls;             /* API calls on the handle that have not returned */
     pthread_mutex_t mu;
     pthread_cond_t cv;             /* any change below, for the worker */
     pthread_cond_t done_cv;        /* complete_returned, for WaitForCompletion: a waiter is
@@ -165,6 +167,12 @@ static void session_destroy(struct session *s)
     pthread_mutex_destroy(&s->mu);
     free(s);
     atomic_fetch_sub(&st_live_sessions, 1);
+}
+
+unsigned st_session_calls(struct session *s, int delta)
+{
+    return delta >= 0 ? atomic_fetch_add(&s->calls, (unsigned)delta) + (unsigned)delta
+                      : atomic_fetch_sub(&s->calls, (unsigned)-delta) - (unsigned)-delta;
 }
 
 void st_session_unref(struct session *s)
@@ -516,6 +524,13 @@ static DWORD run(struct session *s)
     return err;
 }
 
+static void sleep_ns(uint64_t ns)
+{
+    struct timespec t = { (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) };
+    while (nanosleep(&t, &t) != 0 && errno == EINTR)
+        ;
+}
+
 static void *worker_main(void *arg)
 {
     struct session *s = arg;
@@ -525,11 +540,8 @@ static void *worker_main(void *arg)
     pthread_mutex_lock(&s->mu);
     bool cancelled = s->cancel_requested;
     pthread_mutex_unlock(&s->mu);
-    if (cancelled && s->opt.linger_ns) {       /* option linger: slow to honour the cancel */
-        struct timespec t = { (time_t)(s->opt.linger_ns / 1000000000u), (long)(s->opt.linger_ns % 1000000000u) };
-        while (nanosleep(&t, &t) != 0 && errno == EINTR)
-            ;
-    }
+    if (cancelled && s->opt.linger_ns)         /* option linger: slow to honour the cancel */
+        sleep_ns(s->opt.linger_ns);
 
     pthread_mutex_lock(&s->mu);
     s->state = ST_DONE;
@@ -584,6 +596,17 @@ DWORD st_session_start(struct session *s)
         pthread_mutex_unlock(&s->mu);
         worker_exited(s);
         return ERROR_NOT_ENOUGH_MEMORY;
+    }
+    if (s->opt.start_return_set) {
+        /* option startreturn: return only once SessionComplete has returned, and then
+         * later still, as a DLL that runs the session before StartSession returns and
+         * still uses it afterwards (the documentation allows callbacks "up to and including
+         * SessionComplete" before the return).  The caller holds a reference (api.c). */
+        pthread_mutex_lock(&s->mu);
+        while (!s->complete_returned)
+            pthread_cond_wait(&s->done_cv, &s->mu);
+        pthread_mutex_unlock(&s->mu);
+        sleep_ns(s->opt.start_return_ns);
     }
     return ERROR_SUCCESS;
 }

@@ -34,6 +34,12 @@
  *   delay=<n>[us|ms|s]  pause before every block (slow delivery; default ms)
  *   linger=<n>[us|ms|s] end a cancelled session only this long after the
  *                    cancel (a DLL slow to honour CancelSession; default ms)
+ *   startreturn=<n>[us|ms|s]
+ *                    StartSession returns only once SessionComplete has
+ *                    returned, and this long after (a DLL that runs the whole
+ *                    session before StartSession returns, and still uses it
+ *                    then: the documentation allows callbacks "up to and
+ *                    including SessionComplete" before the return); default ms
  *   meta=<text>      deliver <text> (its bytes) as the object's metadata
  *   auth=required    refuse requests made with WDS_TRANSPORTCLIENT_NO_AUTH
  *                    (ERROR_ACCESS_DENIED)
@@ -201,6 +207,10 @@ static bool parse_option(const char *k, size_t klen, const char *v, const char *
     } else if (key_is(k, klen, "linger")) {
         if (!parse_duration(v, end, &o->linger_ns))
             return false;
+    } else if (key_is(k, klen, "startreturn")) {
+        if (!parse_duration(v, end, &o->start_return_ns))
+            return false;
+        o->start_return_set = true;
     } else if (key_is(k, klen, "meta")) {
         size_t len = (size_t)(end - v);
         if (len > ST_MAX_METADATA)

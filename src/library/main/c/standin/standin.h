@@ -93,6 +93,8 @@ struct st_options {
     uint64_t fail_at;         /* fail once this many bytes were delivered    */
     uint64_t delay_ns;        /* pause before each block                     */
     uint64_t linger_ns;       /* a cancelled session ends this much later    */
+    bool start_return_set;    /* StartSession returns after SessionComplete   */
+    uint64_t start_return_ns; /* ... and this much later                      */
     unsigned char *meta;      /* metadata to deliver, or NULL                */
     size_t meta_len;
     bool poison;              /* poison buffers on last release (default on) */
@@ -166,6 +168,8 @@ DWORD st_session_create(struct st_session_params *p, struct session **out);
 void  st_session_set_handle(struct session *s, HANDLE h);   /* once, before h is published */
 void  st_session_ref(struct session *s);
 void  st_session_unref(struct session *s);
+/* Adds delta to the count of API calls on the session that have not returned; the new count. */
+unsigned st_session_calls(struct session *s, int delta);
 
 /* The operations behind the API functions; each takes the session's lock. */
 DWORD st_session_register(struct session *s, int id, void *fn);   /* id already checked */
@@ -185,5 +189,6 @@ void st_sessions_wait_workers(void);         /* until no delivery thread runs */
 
 extern atomic_ullong st_live_sessions;       /* allocated: open, or closed but running */
 extern atomic_ullong st_live_workers;        /* delivery threads running */
+extern atomic_ullong st_close_during_call;   /* CloseSession while a call on the handle ran */
 
 #endif /* STANDIN_H */

@@ -8,13 +8,16 @@
 
 #include "wdstci.h"
 
-#define WDS_STANDIN_COUNTERS 4
+#define WDS_STANDIN_COUNTERS 5
 /* counters[0]  sessions allocated (open, or closed but still running)
  * counters[1]  content buffers allocated (live, or pooled: a session's pool
  *              stays while one of its buffers is live, even past the session)
  * counters[2]  bytes of those buffers
  * counters[3]  delivery threads running
- * Copies min(count, 4) values; ERROR_INVALID_PARAMETER (87) if count > 4
+ * counters[4]  CloseSession calls made while another call on the same handle
+ *              had not returned (since the library was loaded; a caller's
+ *              error: the real DLL frees the session under that call)
+ * Copies min(count, 5) values; ERROR_INVALID_PARAMETER (87) if count > 5
  * or counters is NULL with a non-zero count. */
 WDSTCI_IMPORT DWORD WdsStandinQueryCounters(unsigned long long *counters, ULONG count);
 

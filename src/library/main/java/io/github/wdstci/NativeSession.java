@@ -19,12 +19,13 @@ import io.github.wdstci.internal.ffi._WDS_TRANSPORTCLIENT_REQUEST;
  * One native session: its handle, the request memory, and typed downcalls.
  *
  * <p><b>The handle's lifetime.</b> CloseSession frees the handle, and the API
- * forbids any later use of it. Calls from Java threads (cancel, complete a
- * kept block, query the status) therefore run under a <em>lease</em>: a count
+ * forbids any later use of it. Calls from Java threads (start, cancel, complete
+ * a kept block, query the status) therefore run under a <em>lease</em>: a count
  * of calls in flight, taken under {@link #lock} only to change the count, never
  * during the native call. {@link #close()} marks the handle closed (no new
  * lease), waits until the calls in flight have returned (short native calls,
- * none of which waits on Java code), then calls CloseSession. Calls from inside
+ * and StartSession, whose callbacks never wait for a closer), then calls
+ * CloseSession. Calls from inside
  * a callback use the handle the callback was given and need no lease: the
  * session closes the handle only after its last callback has returned.
  *
@@ -39,6 +40,7 @@ final class NativeSession {
     private static final System.Logger LOG = System.getLogger(Session.class.getName());
 
     static final int ERROR_SUCCESS = 0;
+    static final int ERROR_INVALID_HANDLE = 6;
     static final int ERROR_CANCELLED = 1223;
     static final int ERROR_TIMEOUT = 1460;
 
@@ -92,9 +94,22 @@ final class NativeSession {
         return Wdstptc.registerCallback(handle, id, stub);
     }
 
-    /** StartSession; callbacks may run, and even complete the session, before it returns. */
+    /**
+     * StartSession, under a lease: callbacks may run, and even complete the
+     * session, before it returns, and the DLL may use the session until it
+     * returns, so a close (on the executor, once the session has finished)
+     * waits for the return. The callbacks it may run never wait for the
+     * closer: the session's end is dispatched off the transport's threads.
+     */
     int start() {
-        return Wdstptc.startSession(handle);
+        if (!lease()) {
+            return ERROR_INVALID_HANDLE;          // not reached: a session is closed only once started or abandoned
+        }
+        try {
+            return Wdstptc.startSession(handle);
+        } finally {
+            unlease();
+        }
     }
 
     private boolean lease() {

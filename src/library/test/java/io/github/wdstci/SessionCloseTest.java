@@ -101,6 +101,39 @@ class SessionCloseTest {
         }
     }
 
+    /**
+     * A DLL may run a whole session before StartSession returns, and still use
+     * the session until it does: the session is closed only after the return,
+     * whether {@code receive} closes it on the executor, a stage closes it, or
+     * its caller does once the future is complete. (The fixture fails a test
+     * in which CloseSession ran while another call on the handle had not
+     * returned.)
+     */
+    @Test
+    void aSessionEndedBeforeStartSessionReturnedIsClosedOnlyAfterTheReturn(StandinExtension.Clients clients)
+            throws Exception {
+        ExecutorService single = Executors.newSingleThreadExecutor();
+        try {
+            for (WdsClient client : new WdsClient[] {clients.open(single), clients.open(Runnable::run)}) {
+                ContentHandlers.MemorySink sink = ContentHandlers.toMemory(1 << 20);
+                client.receive(synthetic("1MiB?seed=4&startreturn=50ms"), sink).get(GUARD_SECONDS, TimeUnit.SECONDS);
+                assertThat(io.github.wdstci.standin.SyntheticContent.mismatch(4, 0, MemorySegment.ofArray(sink.bytes())))
+                        .isEqualTo(-1);
+
+                Session staged = client.newSession(synthetic("256KiB?startreturn=50ms"), ContentHandlers.discarding());
+                CompletableFuture<Void> closedByStage = staged.completion().whenComplete((v, e) -> staged.close());
+                staged.start();
+                closedByStage.get(GUARD_SECONDS, TimeUnit.SECONDS);
+
+                try (Session plain = client.newSession(synthetic("256KiB?startreturn=50ms"), ContentHandlers.discarding())) {
+                    plain.start().get(GUARD_SECONDS, TimeUnit.SECONDS);
+                }
+            }
+        } finally {
+            single.shutdown();
+        }
+    }
+
     /** (b) close() and join() in a task of the client's single-threaded executor. */
     @Test
     void closeAndJoinInATaskOfTheSingleThreadedExecutor(StandinExtension.Clients clients) throws Exception {

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *       session left, and the stand-in's counters (sessions, buffers, bytes,
  *       delivery threads) are back to zero, so a session that leaked, a block
  *       never completed or released, or a thread left running fails the test
- *       that caused it.</li>
+ *       that caused it; and no CloseSession ran while another call on its
+ *       handle had not returned.</li>
  * </ul>
  * Helpers that tests share live here too, so that no test borrows from another.
  */
@@ -41,6 +42,7 @@ public final class StandinExtension implements BeforeEachCallback, AfterEachCall
     @Override
     public void beforeEach(ExtensionContext context) {
         awaitCountersZero("before the test (a previous test leaked)");
+        context.getStore(NS).put("closesDuringCalls", StandinDiagnostics.closesDuringCalls());
     }
 
     @Override
@@ -54,6 +56,9 @@ public final class StandinExtension implements BeforeEachCallback, AfterEachCall
             }
         }
         awaitCountersZero("after the test");
+        assertThat(StandinDiagnostics.closesDuringCalls())
+                .as("CloseSession calls made while another call on the session ran (a use after free with the DLL)")
+                .isEqualTo(context.getStore(NS).get("closesDuringCalls", Long.class));
     }
 
     /** Waits (bounded) until the stand-in holds nothing: its threads wind down asynchronously. */

@@ -23,6 +23,24 @@ public final class StandinDiagnostics {
     private StandinDiagnostics() {
     }
 
+    /**
+     * CloseSession calls made while another call on the same handle had not
+     * returned, since the stand-in was loaded: a use after free with the real
+     * DLL. The stand-in survives it, and counts it.
+     */
+    public static long closesDuringCalls() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG, 5);
+            int rc = (int) QUERY_COUNTERS.invokeExact(out, 5);
+            if (rc != 0) {
+                throw new AssertionError("WdsStandinQueryCounters failed: " + rc);
+            }
+            return out.getAtIndex(ValueLayout.JAVA_LONG, 4);
+        } catch (Throwable t) {
+            throw t instanceof AssertionError a ? a : new AssertionError(t);
+        }
+    }
+
     /** Live sessions, live buffers, live buffer bytes, live delivery threads. */
     public static long[] counters() {
         try (Arena arena = Arena.ofConfined()) {
