@@ -371,6 +371,130 @@ static bool block_wanted(const struct session *s, uint64_t off, uint64_t end)
     return false;
 }
 
+/* The blocks of one session, handed out to its delivery lanes (option threads):
+ * one lane, the session's worker, unless threads > 1; then that many threads call
+ * ReceiveContents for the same session at once. */
+struct lanes {
+    struct session *s;
+    struct st_source *src;
+    uint64_t size;
+    uint32_t block;
+    PFN_WdsTransportClientReceiveContents on_contents;
+    pthread_mutex_t mu;            /* guards it, delivered and err */
+    struct st_block_iter it;
+    uint64_t delivered;
+    DWORD err;                     /* the first error of any lane: every lane stops */
+};
+
+/* Takes the next block to deliver; false when there is none or a lane failed. */
+static bool next_block(struct lanes *L, uint64_t *k, uint64_t *delivered)
+{
+    pthread_mutex_lock(&L->mu);
+    bool more = L->err == ERROR_SUCCESS && st_block_iter_next(&L->it, k);
+    *delivered = L->delivered;
+    pthread_mutex_unlock(&L->mu);
+    return more;
+}
+
+static void lane_failed(struct lanes *L, DWORD err)
+{
+    pthread_mutex_lock(&L->mu);
+    if (L->err == ERROR_SUCCESS)
+        L->err = err;
+    pthread_mutex_unlock(&L->mu);
+}
+
+/* One lane: delivers blocks until there are none left or the session ends. */
+static DWORD lane(struct lanes *L)
+{
+    struct session *s = L->s;
+    uint64_t k, delivered;
+    while (next_block(L, &k, &delivered)) {
+        uint64_t off = k * L->block;
+        uint32_t len = (uint32_t)((L->size - off < L->block) ? L->size - off : L->block);
+        if (!block_wanted(s, off, off + len))
+            continue;
+        if (s->opt.fail_code && s->opt.fail_at_set && delivered >= s->opt.fail_at)
+            return s->opt.fail_code;
+
+        pthread_mutex_lock(&s->mu);
+        if (s->opt.delay_ns) {
+            struct timespec until;
+            deadline_after(&until, s->opt.delay_ns);
+            while (!s->cancel_requested && wait_until(s, &until))
+                ;
+        }
+        while (!s->cancel_requested && s->cache_size != WDS_TRANSPORTCLIENT_NO_CACHE &&
+               s->outstanding_bytes + len > s->cache_size)
+            pthread_cond_wait(&s->cv, &s->mu);
+        if (s->cancel_requested) {
+            DWORD code = s->cancel_code;
+            pthread_mutex_unlock(&s->mu);
+            return code;
+        }
+        pthread_mutex_unlock(&s->mu);
+
+        struct st_buffer *b = st_pool_get(s->pool, len);
+        if (!b)
+            return ERROR_NOT_ENOUGH_MEMORY;
+        DWORD err = s->opt.fill ? st_source_read(L->src, off, st_buffer_data(b), len) : ERROR_SUCCESS;
+        if (err != ERROR_SUCCESS) {
+            st_buffer_release(b);
+            return err;
+        }
+        pthread_mutex_lock(&s->mu);
+        if (!s->closed) {                    /* a closed session's blocks need no completion */
+            if (st_map_put(&s->outstanding, off, len) != 0) {
+                pthread_mutex_unlock(&s->mu);
+                st_buffer_release(b);
+                return ERROR_NOT_ENOUGH_MEMORY;
+            }
+            s->outstanding_bytes += len;
+        }
+        pthread_mutex_unlock(&s->mu);
+
+        ULARGE_INTEGER o;
+        o.QuadPart = off;
+        L->on_contents(s->handle, s->caller_data, st_buffer_data(b), len, &o);
+        st_buffer_release(b);
+        pthread_mutex_lock(&L->mu);
+        L->delivered += len;
+        pthread_mutex_unlock(&L->mu);
+    }
+    return ERROR_SUCCESS;
+}
+
+static void *lane_main(void *arg)
+{
+    struct lanes *L = arg;
+    tls_session = L->s;
+    DWORD err = lane(L);
+    if (err != ERROR_SUCCESS)
+        lane_failed(L, err);
+    tls_session = NULL;
+    return NULL;
+}
+
+/* Runs the session's lanes: the calling worker is one of them. The first error. */
+static DWORD run_lanes(struct lanes *L)
+{
+    pthread_t extra[ST_MAX_THREADS];
+    unsigned started = 0;
+    for (unsigned i = 1; i < L->s->opt.threads; i++) {
+        if (pthread_create(&extra[started], NULL, lane_main, L) != 0) {
+            lane_failed(L, ERROR_NOT_ENOUGH_MEMORY);
+            break;
+        }
+        started++;
+    }
+    DWORD err = lane(L);
+    if (err != ERROR_SUCCESS)
+        lane_failed(L, err);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(extra[i], NULL);
+    return L->err;
+}
+
 /* Returns the error that ends the session, or ERROR_SUCCESS. */
 static DWORD deliver(struct session *s, struct st_source *src)
 {
@@ -435,62 +559,21 @@ static DWORD deliver(struct session *s, struct st_source *src)
 #endif
 
     uint64_t nblocks = size / block + (size % block != 0);
-    struct st_block_iter it;
-    st_block_iter_init(&it, s->opt.order, nblocks,
+    struct lanes L;
+    memset(&L, 0, sizeof L);
+    L.s = s;
+    L.src = src;
+    L.size = size;
+    L.block = block;
+    L.on_contents = on_contents;
+    pthread_mutex_init(&L.mu, NULL);
+    st_block_iter_init(&L.it, s->opt.order, nblocks,
                        s->opt.start_set ? s->opt.start : nblocks / 2, s->opt.seed);
-    uint64_t delivered = 0;
-    uint64_t k;
-    while (st_block_iter_next(&it, &k)) {
-        uint64_t off = k * block;
-        uint32_t len = (uint32_t)((size - off < block) ? size - off : block);
-        if (!block_wanted(s, off, off + len))
-            continue;
-        if (s->opt.fail_code && s->opt.fail_at_set && delivered >= s->opt.fail_at)
-            return s->opt.fail_code;
-
-        pthread_mutex_lock(&s->mu);
-        if (s->opt.delay_ns) {
-            struct timespec until;
-            deadline_after(&until, s->opt.delay_ns);
-            while (!s->cancel_requested && wait_until(s, &until))
-                ;
-        }
-        while (!s->cancel_requested && s->cache_size != WDS_TRANSPORTCLIENT_NO_CACHE &&
-               s->outstanding_bytes + len > s->cache_size)
-            pthread_cond_wait(&s->cv, &s->mu);
-        if (s->cancel_requested) {
-            DWORD code = s->cancel_code;
-            pthread_mutex_unlock(&s->mu);
-            return code;
-        }
-        pthread_mutex_unlock(&s->mu);
-
-        struct st_buffer *b = st_pool_get(s->pool, len);
-        if (!b)
-            return ERROR_NOT_ENOUGH_MEMORY;
-        DWORD err = s->opt.fill ? st_source_read(src, off, st_buffer_data(b), len) : ERROR_SUCCESS;
-        if (err != ERROR_SUCCESS) {
-            st_buffer_release(b);
-            return err;
-        }
-        pthread_mutex_lock(&s->mu);
-        if (!s->closed) {                    /* a closed session's blocks need no completion */
-            if (st_map_put(&s->outstanding, off, len) != 0) {
-                pthread_mutex_unlock(&s->mu);
-                st_buffer_release(b);
-                return ERROR_NOT_ENOUGH_MEMORY;
-            }
-            s->outstanding_bytes += len;
-        }
-        pthread_mutex_unlock(&s->mu);
-
-        ULARGE_INTEGER o;
-        o.QuadPart = off;
-        on_contents(h, cd, st_buffer_data(b), len, &o);
-        st_buffer_release(b);
-        delivered += len;
-    }
-    if (s->opt.fail_code && s->opt.fail_at_set && delivered >= s->opt.fail_at)
+    DWORD lanes_err = run_lanes(&L);
+    pthread_mutex_destroy(&L.mu);
+    if (lanes_err != ERROR_SUCCESS)
+        return lanes_err;
+    if (s->opt.fail_code && s->opt.fail_at_set && L.delivered >= s->opt.fail_at)
         return s->opt.fail_code;
 
     /* Success is reported once the consumer has completed every block. */

@@ -34,6 +34,9 @@
  *   delay=<n>[us|ms|s]  pause before every block (slow delivery; default ms)
  *   linger=<n>[us|ms|s] end a cancelled session only this long after the
  *                    cancel (a DLL slow to honour CancelSession; default ms)
+ *   threads=<n>      deliver blocks on n threads at once (1 to 16, default 1):
+ *                    a session's ReceiveContents calls then overlap, which
+ *                    the documentation neither promises nor rules out
  *   startreturn=<n>[us|ms|s]
  *                    StartSession returns only once SessionComplete has
  *                    returned, and this long after (a DLL that runs the whole
@@ -207,6 +210,10 @@ static bool parse_option(const char *k, size_t klen, const char *v, const char *
     } else if (key_is(k, klen, "linger")) {
         if (!parse_duration(v, end, &o->linger_ns))
             return false;
+    } else if (key_is(k, klen, "threads")) {
+        if (!parse_size(v, end, &n) || n < 1 || n > ST_MAX_THREADS)
+            return false;
+        o->threads = (unsigned)n;
     } else if (key_is(k, klen, "startreturn")) {
         if (!parse_duration(v, end, &o->start_return_ns))
             return false;
@@ -242,6 +249,7 @@ DWORD st_parse_object(const char *object, char **base, struct st_options *o)
     o->order = ST_ORDER_SEQ;
     o->poison = true;
     o->fill = true;
+    o->threads = 1;
 
     const char *q = strchr(object, '?');
     size_t blen = q ? (size_t)(q - object) : strlen(object);

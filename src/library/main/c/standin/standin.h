@@ -79,6 +79,7 @@ bool st_map_remove(st_map *m, uint64_t key, uint64_t *val);
 void st_map_free(st_map *m);
 
 /* ---- object options and sources (source.c) ----------------------------- */
+#define ST_MAX_THREADS 16         /* option threads: at most this many lanes    */
 enum st_order { ST_ORDER_SEQ, ST_ORDER_WRAP, ST_ORDER_SHUFFLE };
 
 /* Options given after '?' in an object name; see source.c for the grammar. */
@@ -93,6 +94,7 @@ struct st_options {
     uint64_t fail_at;         /* fail once this many bytes were delivered    */
     uint64_t delay_ns;        /* pause before each block                     */
     uint64_t linger_ns;       /* a cancelled session ends this much later    */
+    unsigned threads;         /* lanes delivering blocks at once (default 1)  */
     bool start_return_set;    /* StartSession returns after SessionComplete   */
     uint64_t start_return_ns; /* ... and this much later                      */
     unsigned char *meta;      /* metadata to deliver, or NULL                */

@@ -19,6 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Ready-made {@link ContentHandler}s. Each call returns a new handler for one
@@ -132,9 +133,11 @@ public final class ContentHandlers {
         private final Path target;
         private final boolean replace;
         private Path temp;
-        private FileChannel channel;
-        private long fileSize = -1;
-        private long written;
+        // Set in onStart, read by every block: volatile, and the count atomic, since the DLL
+        // may deliver a session's blocks on several threads (it does not document otherwise).
+        private volatile FileChannel channel;
+        private volatile long fileSize = -1;
+        private final AtomicLong written = new AtomicLong();
 
         FileSink(Path target, boolean replace) {
             this.target = target;
@@ -222,7 +225,7 @@ public final class ContentHandlers {
             while (buf.hasRemaining()) {
                 pos += channel.write(buf, pos);
             }
-            written += block.byteSize();
+            written.addAndGet(block.byteSize());
         }
 
         @Override
@@ -230,8 +233,8 @@ public final class ContentHandlers {
             if (channel == null) {
                 throw new IOException("the session succeeded without starting");
             }
-            if (written != fileSize) {
-                throw new IOException("received " + written + " of " + fileSize + " bytes");
+            if (written.get() != fileSize) {
+                throw new IOException("received " + written.get() + " of " + fileSize + " bytes");
             }
             channel.force(true);
             channel.close();
@@ -306,14 +309,21 @@ public final class ContentHandlers {
         }
     }
 
+    /**
+     * Counts every block and reports at most once per interval. The DLL may
+     * deliver a session's blocks on several threads at once (it does not
+     * document otherwise): the count is atomic, and reports are made under a
+     * lock, taken only when one is due, so that the listener is never called
+     * concurrently and never sees the count go back.
+     */
     private static final class Progress extends ForwardingContentHandler {
         private final ProgressListener listener;
         private final long intervalNanos;
-        private long total = -1;
-        private long received;
-        private long startNanos;
-        private long lastReport;
-        private long reported;           // bytes at the last report
+        private final AtomicLong received = new AtomicLong();
+        private volatile long total = -1;
+        private volatile long startNanos;
+        private volatile long lastReport;
+        private long reported;           // bytes at the last report; guarded by this
 
         Progress(ContentHandler inner, ProgressListener listener, long intervalNanos) {
             super(inner);
@@ -333,9 +343,9 @@ public final class ContentHandlers {
         @Override
         public void onContent(MemorySegment block, long offset) throws Exception {
             super.onContent(block, offset);
-            received += block.byteSize();
+            long r = received.addAndGet(block.byteSize());
             long now = System.nanoTime();
-            if (now - lastReport >= intervalNanos || received == total) {
+            if (now - lastReport >= intervalNanos || r == total) {
                 report(now);
             }
         }
@@ -346,17 +356,19 @@ public final class ContentHandlers {
          */
         @Override
         public void onSuccess() throws Exception {
-            if (received != reported) {
-                report(System.nanoTime());
-            }
+            report(System.nanoTime());
             super.onSuccess();
         }
 
-        private void report(long now) {
+        private synchronized void report(long now) {
+            long r = received.get();
+            if (r == reported) {
+                return;                  // said already (at 100%, or by another thread meanwhile)
+            }
             lastReport = now;
-            reported = received;
+            reported = r;
             double seconds = (now - startNanos) / 1e9;
-            listener.onProgress(received, total, seconds > 0 ? received / seconds : 0);
+            listener.onProgress(r, total, seconds > 0 ? r / seconds : 0);
         }
     }
 
@@ -371,8 +383,8 @@ public final class ContentHandlers {
 
         private final long maxBytes;
         private volatile byte[] data;
-        private MemorySegment target;
-        private long received;
+        private volatile MemorySegment target;           // volatile and atomic: blocks may come on several threads
+        private final AtomicLong received = new AtomicLong();
         private volatile boolean complete;
 
         MemorySink(long maxBytes) {
@@ -398,13 +410,13 @@ public final class ContentHandlers {
         public void onContent(MemorySegment block, long offset) throws IOException {
             checkBounds(offset, block.byteSize(), target == null ? -1 : target.byteSize());
             MemorySegment.copy(block, ValueLayout.JAVA_BYTE, 0, target, ValueLayout.JAVA_BYTE, offset, block.byteSize());
-            received += block.byteSize();
+            received.addAndGet(block.byteSize());
         }
 
         @Override
         public void onSuccess() throws IOException {
-            if (data == null || received != data.length) {
-                throw new IOException("received " + received + " of " + (data == null ? "?" : data.length) + " bytes");
+            if (data == null || received.get() != data.length) {
+                throw new IOException("received " + received.get() + " of " + (data == null ? "?" : data.length) + " bytes");
             }
             complete = true;
         }

@@ -51,7 +51,6 @@ final class Delivery implements BlockOwner {
     private final NativeSession nat;
     private boolean startExRegistered;              // set before StartSession
 
-    private volatile Thread callbackThread;         // the thread of the latest callback
     private volatile int start = NOT_STARTED;
     private volatile long startSize = -1;           // from SessionStart while waiting for StartEx
     private volatile long fileSize = -1;
@@ -84,16 +83,56 @@ final class Delivery implements BlockOwner {
         return fileSize;
     }
 
-    /** Whether {@code t} delivered this session's latest callback. */
-    boolean isCallbackThread(Thread t) {
-        return callbackThread == t;
+    // ---- which thread is inside which session's callback -------------------------------------
+
+    /**
+     * The sessions whose callbacks a thread is running now, innermost last
+     * (more than one only where a DLL calls back into Java from inside a
+     * downcall made by a callback). Kept per thread, since WDSTPTC.dll does not
+     * document whether a session's callbacks may overlap on several threads:
+     * each of them is then a callback thread of the session.
+     */
+    private static final class InCallback {
+        Delivery[] sessions = new Delivery[2];
+        int depth;
     }
 
-    private void noteThread() {
-        Thread t = Thread.currentThread();
-        if (callbackThread != t) {
-            callbackThread = t;
+    private static final ThreadLocal<InCallback> IN_CALLBACK = new ThreadLocal<>();
+
+    private InCallback enter() {
+        InCallback c = IN_CALLBACK.get();
+        if (c == null) {
+            c = new InCallback();
+            IN_CALLBACK.set(c);
         }
+        if (c.depth == c.sessions.length) {
+            c.sessions = java.util.Arrays.copyOf(c.sessions, c.depth * 2);
+        }
+        c.sessions[c.depth++] = this;
+        return c;
+    }
+
+    private static void exit(InCallback c) {
+        c.sessions[--c.depth] = null;
+    }
+
+    /** Whether the calling thread is running one of this session's callbacks now. */
+    boolean inCallbackOnThisThread() {
+        InCallback c = IN_CALLBACK.get();
+        if (c != null) {
+            for (int i = 0; i < c.depth; i++) {
+                if (c.sessions[i] == this) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Whether the calling thread is running any session's callback now. */
+    static boolean inAnyCallback() {
+        InCallback c = IN_CALLBACK.get();
+        return c != null && c.depth > 0;
     }
 
     // ---- the start: onStart exactly once, whichever of SessionStart and SessionStartEx come ----
@@ -101,22 +140,30 @@ final class Delivery implements BlockOwner {
     // SessionStart: the size. With StartEx registered, onStart waits for it (it adds the
     // block size), or for the next callback if StartEx never comes.
     void sessionStart(MemorySegment pFileSize) throws Exception {
-        noteThread();
-        long size = pFileSize.get(U64, 0);
-        if (startExRegistered) {
-            startSize = size;
-            START.compareAndSet(this, NOT_STARTED, SIZE_KNOWN);
-        } else {
-            begin(size, 0, NOT_STARTED);
+        InCallback c = enter();
+        try {
+            long size = pFileSize.get(U64, 0);
+            if (startExRegistered) {
+                startSize = size;
+                START.compareAndSet(this, NOT_STARTED, SIZE_KNOWN);
+            } else {
+                begin(size, 0, NOT_STARTED);
+            }
+        } finally {
+            exit(c);
         }
     }
 
     // SessionStartEx: size and block size.
     void sessionStartEx(MemorySegment pInfo) throws Exception {
-        noteThread();
-        StartInfo info = startInfo(pInfo);
-        if (!begin(info.fileSize(), info.blockSize(), NOT_STARTED)) {
-            begin(info.fileSize(), info.blockSize(), SIZE_KNOWN);
+        InCallback c = enter();
+        try {
+            StartInfo info = startInfo(pInfo);
+            if (!begin(info.fileSize(), info.blockSize(), NOT_STARTED)) {
+                begin(info.fileSize(), info.blockSize(), SIZE_KNOWN);
+            }
+        } finally {
+            exit(c);
         }
     }
 
@@ -153,26 +200,34 @@ final class Delivery implements BlockOwner {
     // ---- metadata and negotiation ---------------------------------------------------------
 
     void metadata(MemorySegment pMetadata, int size) throws Exception {
-        noteThread();
-        ensureStarted();
-        if (!completion.failed()) {
-            try (Arena call = Arena.ofConfined()) {
-                listener.onMetadata(pMetadata.reinterpret(Integer.toUnsignedLong(size), call, null).asReadOnly());
+        InCallback c = enter();
+        try {
+            ensureStarted();
+            if (!completion.failed()) {
+                try (Arena call = Arena.ofConfined()) {
+                    listener.onMetadata(pMetadata.reinterpret(Integer.toUnsignedLong(size), call, null).asReadOnly());
+                }
             }
+        } finally {
+            exit(c);
         }
     }
 
     void negotiate(MemorySegment h, MemorySegment pInfo, MemorySegment key) throws Exception {
-        noteThread();
-        ensureStarted();
-        if (!completion.failed()) {
-            StartInfo info = startInfo(pInfo);
-            NegotiationImpl n = new NegotiationImpl(h, key, info.fileSize());
-            try {
-                listener.onNegotiate(info, n);
-            } finally {
-                n.active = false;
+        InCallback c = enter();
+        try {
+            ensureStarted();
+            if (!completion.failed()) {
+                StartInfo info = startInfo(pInfo);
+                NegotiationImpl n = new NegotiationImpl(h, key, info.fileSize());
+                try {
+                    listener.onNegotiate(info, n);
+                } finally {
+                    n.active = false;
+                }
             }
+        } finally {
+            exit(c);
         }
     }
 
@@ -218,7 +273,7 @@ final class Delivery implements BlockOwner {
      * becomes the session's failure before anything else can.
      */
     void contents(MemorySegment h, MemorySegment pContents, int size, MemorySegment pOffset) {
-        noteThread();
+        InCallback c = enter();
         boolean completeHere = true;
         try {
             if (start != STARTED) {
@@ -253,11 +308,15 @@ final class Delivery implements BlockOwner {
         } catch (Throwable t) {
             session.failed(t);
         } finally {
-            if (completeHere) {
-                int rc = Wdstptc.completeReceive(h, size, pOffset);
-                if (rc != NativeSession.ERROR_SUCCESS) {
-                    session.failed(new WdsTransportException("WdsTransportClientCompleteReceive", rc));
+            try {
+                if (completeHere) {
+                    int rc = Wdstptc.completeReceive(h, size, pOffset);
+                    if (rc != NativeSession.ERROR_SUCCESS) {
+                        session.failed(new WdsTransportException("WdsTransportClientCompleteReceive", rc));
+                    }
                 }
+            } finally {
+                exit(c);
             }
         }
     }
@@ -290,13 +349,17 @@ final class Delivery implements BlockOwner {
     // ---- the end ----------------------------------------------------------------------------
 
     void sessionComplete(int error) {
-        noteThread();
+        InCallback c = enter();
         try {
-            ensureStarted();
-        } catch (Throwable t) {
-            session.failed(t);                // recorded before the completion can read it
+            try {
+                ensureStarted();
+            } catch (Throwable t) {
+                session.failed(t);                // recorded before the completion can read it
+            }
+            session.nativeCompleted(error);
+        } finally {
+            exit(c);
         }
-        session.nativeCompleted(error);
     }
 
     // ---- blocks kept by an asynchronous handler (BlockOwner) ----------------------------------

@@ -539,7 +539,7 @@ public final class Session implements AutoCloseable {
         boolean interrupted = false;
         lock.lock();
         try {
-            if (phase.compareTo(Phase.NATIVE_DONE) < 0 && delivery.isCallbackThread(Thread.currentThread())) {
+            if (phase.compareTo(Phase.NATIVE_DONE) < 0 && delivery.inCallbackOnThisThread()) {
                 return;                           // the transport waits for this very thread
             }
             while (phase.compareTo(Phase.NATIVE_DONE) < 0 && (untilEnd || !future.isDone())) {
@@ -681,14 +681,8 @@ public final class Session implements AutoCloseable {
         return FINISHING.get() == null && !onCallbackThread();
     }
 
-    /** Whether this thread is delivering some session's callbacks. */
+    /** Whether this thread is running some session's callback now. */
     private static boolean onCallbackThread() {
-        Thread me = Thread.currentThread();
-        for (Session s : Upcalls.SESSIONS.values()) {
-            if (s != null && s.delivery.isCallbackThread(me)) {
-                return true;
-            }
-        }
-        return false;
+        return Delivery.inAnyCallback();
     }
 }

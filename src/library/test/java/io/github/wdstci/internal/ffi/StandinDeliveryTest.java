@@ -347,6 +347,31 @@ class StandinDeliveryTest extends StandinFixture {
         assertThat(s.blockSet(64 * KiB).cardinality()).isEqualTo(16);
     }
 
+    /**
+     * {@code threads=4}: a session's blocks come on four threads at once, each
+     * block exactly once and byte-exact, SessionComplete last (the
+     * documentation neither promises nor rules out overlapping callbacks).
+     */
+    @Test
+    void threadsDeliverEveryBlockOnceFromSeveralThreadsAtOnce() throws Exception {
+        long seed = 77;
+        RawSession s = startSynthetic("8MiB?block=16KiB&order=shuffle&threads=4&seed=" + seed, 0, x -> x.assemble = true);
+        assertThat(s.awaitComplete()).isZero();
+        assertThat(s.blocks()).hasSize(512);
+        assertThat(s.blockSet(16 * KiB).cardinality()).as("distinct blocks").isEqualTo(512);
+        assertThat(sha256(s.image)).isEqualTo(syntheticSha256(seed, 8L * MiB));
+        assertThat(s.threads).as("callback threads").hasSizeGreaterThan(1);
+        assertThat(s.events.getLast()).isEqualTo("complete");
+    }
+
+    /** threads must lie in 1 .. 16. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"1MiB?threads=0", "1MiB?threads=17", "1MiB?threads=x"})
+    void aThreadCountOutOfRangeIsRefused(String object) {
+        RawSession s = newSession();
+        assertThat(s.initialize(Raw.synthetic(s.arena, object))).isEqualTo(Raw.ERROR_INVALID_PARAMETER);
+    }
+
     /** The block size must lie in 1 B .. 64 MiB: anything else is a malformed option (87). */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"1MiB?block=0", "1MiB?block=65MiB"})
