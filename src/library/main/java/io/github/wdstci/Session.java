@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -303,8 +304,29 @@ public final class Session implements AutoCloseable {
         if (mayWait) {
             help(true, Long.MAX_VALUE, false);
             closeNative(true);
+            awaitFutureResult();
         } else {
             closeIfFinished();
+        }
+    }
+
+    /**
+     * Waits until the future holds its outcome. The thread that ran the completion
+     * sets it just after the session finished (the phase first, so that a stage closing
+     * this session does not wait for itself), before any dependent stage runs: this
+     * never waits for a stage, and the wait is that of a few instructions, or of a
+     * virtual thread's start (see {@link #finish()}). A short park, not a condition:
+     * {@code CompletableFuture} signals nobody between setting its result and running
+     * its stages.
+     */
+    private void awaitFutureResult() {
+        boolean interrupted = false;
+        while (!future.isDone()) {
+            LockSupport.parkNanos(this, 20_000);
+            interrupted |= Thread.interrupted();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -330,6 +352,7 @@ public final class Session implements AutoCloseable {
         }
         Upcalls.SESSIONS.remove(key);
         nat.close();
+        future.failWith(new CancellationException("the client was closed"));   // nobody holds it; for close()'s wait
     }
 
     /** {@return whether {@link #close()} has been called} */

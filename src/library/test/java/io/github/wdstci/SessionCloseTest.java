@@ -134,6 +134,42 @@ class SessionCloseTest {
         }
     }
 
+    /**
+     * {@code close()} from an ordinary thread returns with the session's future
+     * complete, also when it is called while the listener hears the outcome (the
+     * future completes just after): {@code Session.close()} and
+     * {@code WdsClient.close()} alike.
+     */
+    @Test
+    void closeDuringTheListenerReturnsWithTheFutureComplete(StandinExtension.Clients clients) throws Exception {
+        for (int round = 0; round < 40; round++) {
+            boolean viaClient = round % 2 == 1;
+            WdsClient client = clients.open(Executors.newVirtualThreadPerTaskExecutor());
+            CountDownLatch inListener = new CountDownLatch(1);
+            Session s = client.newSession(synthetic("4KiB"), new ContentHandler() {
+                @Override
+                public void onContent(MemorySegment block, long offset) {
+                }
+
+                @Override
+                public void onSuccess() throws InterruptedException {
+                    inListener.countDown();
+                    Thread.sleep(20);             // close() is called meanwhile
+                }
+            });
+            CompletableFuture<Void> f = s.start();
+            assertThat(inListener.await(GUARD_SECONDS, TimeUnit.SECONDS)).isTrue();
+            if (viaClient) {
+                client.close();
+            } else {
+                s.close();
+            }
+            assertThat(f).as("the future when %s.close() returned (round %d)", viaClient ? "WdsClient" : "Session", round)
+                    .isCompleted();
+            client.close();
+        }
+    }
+
     /** (b) close() and join() in a task of the client's single-threaded executor. */
     @Test
     void closeAndJoinInATaskOfTheSingleThreadedExecutor(StandinExtension.Clients clients) throws Exception {
