@@ -625,14 +625,21 @@ public final class Session implements AutoCloseable {
      *
      * @throws IllegalStateException when the wait could never end: this session's
      *         listener waiting for a future that completes only after it returns (the
-     *         outcome is decided, so nothing can end the wait)
+     *         outcome is decided, so nothing can end the wait), or a callback of the
+     *         session waiting once the session has failed
      */
     void helpFinish(long deadline, boolean interruptible) {
         if (FINISHING.get() == this) {
             throw new IllegalStateException("the session's listener waits for the session's own future,"
                     + " which completes only after the listener returns");
         }
-        // (A callback of the session may wait for it: a cancel or close from elsewhere ends the wait.)
+        // A callback of the session may wait for it while the outcome is open: a cancel or close
+        // from elsewhere ends the wait. Once the session has failed (say, the callback cancelled
+        // it), the future completes only after the transport ends, after this callback returns.
+        if (!future.isDone() && completion.failed() && delivery.inCallbackOnThisThread()) {
+            throw new IllegalStateException("a callback of the session waits for the session's own future, which"
+                    + " completes only after the callback returns (the session has failed already)");
+        }
         help(false, deadline, interruptible);
     }
 

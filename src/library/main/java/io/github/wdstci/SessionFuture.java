@@ -130,7 +130,9 @@ class Dependent<T> extends CompletableFuture<T> {
      * {@inheritDoc} Helps the session finish first.
      *
      * @throws IllegalStateException when called by the session's own listener
-     *         ({@code onSuccess}, {@code onFailure}): the future completes only after it returns
+     *         ({@code onSuccess}, {@code onFailure}), or by a callback of the session once it
+     *         has failed (after a {@code cancel()} there, say): the future completes only after
+     *         it returns
      */
     @Override
     public T join() {

@@ -7,8 +7,11 @@ import java.lang.foreign.MemorySegment;
  * {@link AsyncContentHandler}. Every method has a default.
  *
  * <p>{@link #onStart}, {@link #onMetadata} and {@link #onNegotiate} run on the
- * transport's callback thread, once each at most, in that order, before the
- * first block; keep them short. {@link #onSuccess} and {@link #onFailure} run
+ * transport's callback thread; keep them short. {@code onStart} runs at most
+ * once, and the transport starts a session before it sends blocks. The stand-in
+ * delivers the metadata once, after the start and before the first block, then
+ * the negotiation; {@code WDSTPTC.dll} documents neither when nor how often the
+ * metadata comes, and the session passes each callback on as it arrives. {@link #onSuccess} and {@link #onFailure} run
  * once the transport has stopped calling back, on the client's executor (or
  * on a thread that waits for the session, see {@link Session}). Anything a
  * method throws fails the session with that exception and never escapes into

@@ -235,6 +235,37 @@ class SessionCloseTest {
         assertThat(s.isClosed()).isTrue();
     }
 
+    /**
+     * A handler that cancels its own session and then waits for its future could
+     * never be released (the future completes after the callback returns): the
+     * wait is refused, as a listener's wait for its own future is.
+     */
+    @Test
+    void aHandlerWaitingForItsOwnFailedSessionIsRefused(WdsClient client) throws Exception {
+        AtomicReference<Session> self = new AtomicReference<>();
+        AtomicReference<Throwable> joinedWith = new AtomicReference<>();
+        AtomicBoolean once = new AtomicBoolean();
+        Session s = client.newSession(synthetic("8MiB"), new ContentHandler() {
+            @Override
+            public void onContent(MemorySegment block, long offset) {
+                if (once.compareAndSet(false, true)) {
+                    self.get().cancel();
+                    try {
+                        self.get().completion().join();
+                    } catch (Throwable t) {
+                        joinedWith.set(t);
+                    }
+                }
+            }
+        });
+        self.set(s);
+        try (s) {
+            assertThat(causeOf(s.start())).isInstanceOf(CancellationException.class);
+        }
+        assertThat(joinedWith.get()).as("the handler's join() ended with").isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("completes only after the callback returns");
+    }
+
     /** (d) A second, concurrent WdsClient.close() returns only once the sessions are closed. */
     @Test
     void aConcurrentSecondCloseWaitsForTheFirst(WdsClient client) throws Exception {
