@@ -223,7 +223,10 @@ public final class Session implements AutoCloseable {
      * transport did not fail (it has not ended yet, or its part succeeded and
      * {@code onSuccess} threw): with the transport's Win32 code where it
      * failed, else {@code ERROR_TIMEOUT} (1460) for a timeout and
-     * {@code ERROR_CANCELLED} (1223) for any other failure.
+     * {@code ERROR_CANCELLED} (1223) for any other failure. Until the session's future
+     * is complete, a {@code SUCCEEDED} from the transport is not final (a cancel can
+     * still fail the session while its listener has not heard the outcome); once it is,
+     * the status agrees with the future.
      *
      * @return the state, the Win32 code of a failure, bytes received and the object's size
      * @throws IllegalStateException after close
@@ -255,7 +258,9 @@ public final class Session implements AutoCloseable {
             return s != null && s.state() == SessionStatus.State.FAILED ? s
                     : new SessionStatus(SessionStatus.State.FAILED, win32Code(failure), bytes, size);
         }
-        if (completion.started) {
+        if (completion.started && !(future.isDone() && p.compareTo(Phase.NATIVE_DONE) >= 0)) {
+            // the transport's word while the outcome is open; once the session succeeded and its
+            // future is complete, that outcome (a DLL's QueryStatus may lag behind SessionComplete)
             SessionStatus s = nat.status(bytes, size);
             if (s != null) {
                 return s;
