@@ -107,8 +107,12 @@ public final class WdsGet implements Runnable {
                 return cls == WdsGet.class ? cls.cast(new WdsGet(context)) : defaults.create(cls);
             }
         };
-        CommandLine cli = new CommandLine(WdsGet.class, factory)
-                .setCaseInsensitiveEnumValuesAllowed(true)
+        CommandLine cli = new CommandLine(WdsGet.class, factory);
+        // every command offers -V (mixinStandardHelpOptions): without this, get, demo and doctor have
+        // no version to print and print nothing, and generate-completion prints picocli's
+        CommandLine.IVersionProvider version = cli.getCommandSpec().versionProvider();
+        cli.getSubcommands().values().forEach(sub -> sub.getCommandSpec().versionProvider(version));
+        cli.setCaseInsensitiveEnumValuesAllowed(true)
                 .setOut(new PrintWriter(context.out(), true, context.out().charset()))
                 .setErr(new PrintWriter(context.err(), true, context.err().charset()))
                 .setParameterExceptionHandler(WdsGet::usageError)

@@ -58,6 +58,20 @@ class WdsGetTest {
         assertThat(r.out()).containsPattern("^wdsget \\d+\\.\\d+\\.\\d+").doesNotContain("${");
     }
 
+    /** Every command's help lists -V, --version: each prints wdsget's version, as {@code wdsget --version} does. */
+    @Test
+    void everyCommandPrintsTheVersionOfWdsget() {
+        String version = CliRun.inProcess("--version").out();
+        assertThat(version).startsWith("wdsget ");
+        for (List<String> args : List.of(List.of("get", "-V"), List.of("doctor", "--version"), List.of("demo", "-V"),
+                List.of("get", "-s", "x", "-n", "y", "z", "-V"), List.of("generate-completion", "--version"))) {
+            CliRun r = CliRun.inProcess(args.toArray(String[]::new));
+            assertThat(r.exitCode()).as(args + ": " + r.err()).isZero();
+            assertThat(r.out()).as(String.join(" ", args)).isEqualTo(version);
+            assertThat(r.err()).as(String.join(" ", args)).isEmpty();
+        }
+    }
+
     @Test
     void helpListsTheCommandsAndExitCodes() {
         CliRun r = CliRun.inProcess("--help");
