@@ -82,7 +82,7 @@ final class DemoCommand implements Callable<Integer> {
         Transport.Identity lib = Transport.identify();
         if (lib.loaded() && !lib.standIn()) {
             context.err().println("wdsget: demo needs the bundled Linux stand-in, but the transport library is "
-                    + lib.text() + "; use 'wdsget get' against a WDS server");
+                    + Visible.of(lib.text()) + "; use 'wdsget get' against a WDS server");
             return Outcome.FAILURE.exitCode();
         }
         String name = size + "?order=" + order.name().toLowerCase(Locale.ROOT) + "&block=" + block + "&seed=" + s

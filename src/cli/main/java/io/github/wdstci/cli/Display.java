@@ -204,12 +204,15 @@ abstract sealed class Display implements AutoCloseable {
     void erase() {
     }
 
-    /** An error: {@code wdsget: message} on standard error, on a line of its own. */
+    /**
+     * An error: {@code wdsget: message} on standard error, on a line of its own. The names and
+     * reasons in it have their control characters escaped ({@link Visible}).
+     */
     final synchronized void failed(String message) {
         erase();
         out.flush();
         // on a terminal, from the line's start: over a ^C echoed while nothing was drawn
-        err.println((errTerminal ? "\r" : "") + "wdsget: " + message);
+        err.println((errTerminal ? "\r" : "") + "wdsget: " + Visible.of(message));
         err.flush();
     }
 
@@ -363,12 +366,27 @@ abstract sealed class Display implements AutoCloseable {
             out.flush();
         }
 
-        /** Values with blanks, quotes or backslashes are double-quoted with backslash escapes. */
+        /**
+         * Values with blanks, quotes, backslashes or control characters are double-quoted, with
+         * {@code \\} and {@code \"} for backslashes and quotes and the escapes of {@link Visible}
+         * for control characters, so that a record stays one line and no name reaches the terminal raw.
+         */
         static String quote(String v) {
-            if (!v.isEmpty() && v.chars().noneMatch(c -> c <= ' ' || c == '"' || c == '\\')) {
+            if (!v.isEmpty() && v.chars().noneMatch(c -> c <= ' ' || c == '"' || c == '\\' || Visible.isControl(c))) {
                 return v;
             }
-            return '"' + v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + '"';
+            StringBuilder b = new StringBuilder(v.length() + 2).append('"');
+            for (int i = 0; i < v.length(); i++) {
+                char c = v.charAt(i);
+                if (c == '"' || c == '\\') {
+                    b.append('\\').append(c);
+                } else if (Visible.isControl(c)) {
+                    Visible.escape(b, c);
+                } else {
+                    b.append(c);
+                }
+            }
+            return b.append('"').toString();
         }
     }
 
@@ -396,8 +414,9 @@ abstract sealed class Display implements AutoCloseable {
         @Override
         void header() {
             for (Job j : jobs) {
-                out.printf("Receiving %s from %s (namespace %s)%s%n", j.request().objectName(), j.request().server(),
-                        j.request().namespace(), j.target().kind() == Output.Kind.NONE ? "" : " into " + j.target().shown());
+                out.println(Visible.of(String.format("Receiving %s from %s (namespace %s)%s", j.request().objectName(),
+                        j.request().server(), j.request().namespace(),
+                        j.target().kind() == Output.Kind.NONE ? "" : " into " + j.target().shown())));
             }
             out.flush();
         }
@@ -481,9 +500,9 @@ abstract sealed class Display implements AutoCloseable {
             erase();
             out.printf(Locale.ROOT, "Received %s in %.2f s (%s)%s%n", ByteSize.format(s.bytes()),
                     s.elapsed().toNanos() / 1e9, ByteSize.rate(s.rate()),
-                    s.output().equals("-") && job.target().kind() == Output.Kind.NONE ? "" : " -> " + s.output());
+                    s.output().equals("-") && job.target().kind() == Output.Kind.NONE ? "" : " -> " + Visible.of(s.output()));
             if (s.sha256() != null) {
-                out.println("SHA-256 " + s.sha256() + (jobs.size() > 1 ? "  " + s.output() : ""));
+                out.println("SHA-256 " + s.sha256() + (jobs.size() > 1 ? "  " + Visible.of(s.output()) : ""));
             }
             if ("content".equals(s.verified())) {
                 out.printf(Locale.ROOT, "Verified every byte: %,d blocks, %,d of them out of order%n", s.blocks(),
@@ -497,7 +516,7 @@ abstract sealed class Display implements AutoCloseable {
         @Override
         synchronized void skipped(Job job) {
             erase();
-            out.println("Skipped " + job.request().objectName() + ": " + job.target().shown() + " exists");
+            out.println(Visible.of("Skipped " + job.request().objectName() + ": " + job.target().shown() + " exists"));
             out.flush();
         }
     }
@@ -528,7 +547,7 @@ abstract sealed class Display implements AutoCloseable {
         @Override
         synchronized void finished(Job job, Summary s) {
             if (s.sha256() != null) {
-                out.println(jobs.size() > 1 ? s.sha256() + "  " + s.output() : s.sha256());
+                out.println(jobs.size() > 1 ? s.sha256() + "  " + Visible.of(s.output()) : s.sha256());
                 out.flush();
             }
         }

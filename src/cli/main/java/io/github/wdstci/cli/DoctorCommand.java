@@ -82,26 +82,26 @@ final class DoctorCommand implements Callable<Integer> {
         }
         PrintStream out = root.context().out();
         Outcome result = Outcome.SUCCESS;
-        out.println("wdsget " + WdsGet.version());
-        out.println("java: " + WdsGet.java() + ", in " + System.getProperty("java.home"));
+        println(out, "wdsget " + WdsGet.version());
+        println(out, "java: " + WdsGet.java() + ", in " + System.getProperty("java.home"));
         boolean nativeAccess = Transport.nativeAccessEnabled();
-        out.println("native access: " + (nativeAccess ? "enabled"
+        println(out, "native access: " + (nativeAccess ? "enabled"
                 : "NOT enabled: run java with --enable-native-access=ALL-UNNAMED (java -jar wdsget.jar and ./wdsget"
                         + " enable it through the jar's manifest)"));
         Transport.Identity lib = Transport.identify();
-        out.println("library: " + lib.text());
+        println(out, "library: " + lib.text());
         if (!lib.loaded()) {
-            out.println("problem: no transport library loads:");
-            lib.loadError().lines().forEach(l -> out.println("  " + l));
+            println(out, "problem: no transport library loads:");
+            lib.loadError().lines().forEach(l -> println(out, "  " + l));
             out.flush();
             return Outcome.FAILURE.exitCode();
         }
-        out.println("export WdsTransportClientCancelSessionEx: " + (lib.cancelEx() ? "yes"
+        println(out, "export WdsTransportClientCancelSessionEx: " + (lib.cancelEx() ? "yes"
                 : "no (Vista-era DLL: a cancel always reports ERROR_CANCELLED)"));
-        out.println("export WdsTransportClientNegotiateRequiredDataRange: " + (lib.negotiation() ? "yes"
+        println(out, "export WdsTransportClientNegotiateRequiredDataRange: " + (lib.negotiation() ? "yes"
                 : "no (the whole object is always received)"));
         if (server == null) {
-            out.println("server: not checked (give -s SERVER, and -n NAMESPACE OBJECT to look for an object)");
+            println(out, "server: not checked (give -s SERVER, and -n NAMESPACE OBJECT to look for an object)");
         } else {
             result = probe(out, lib);
         }
@@ -121,7 +121,7 @@ final class DoctorCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), TransferOptions.optionNames(e.getMessage()), e);
         }
         if (lib.standIn()) {
-            out.println("note: the stand-in answers for any server name (except *.invalid) without a network");
+            println(out, "note: the stand-in answers for any server name (except *.invalid) without a network");
         }
         java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong(-1);
         ContentHandler probe = new ContentHandler() {
@@ -139,7 +139,7 @@ final class DoctorCommand implements Callable<Integer> {
         try {
             transport = Transport.open();
         } catch (WdsTransportException | RuntimeException e) {
-            out.println("problem: the transport does not initialise: " + e.getMessage());
+            println(out, "problem: the transport does not initialise: " + e.getMessage());
             return Outcome.FAILURE;
         }
         Transport.Running running = transport.start(request, probe);
@@ -161,12 +161,12 @@ final class DoctorCommand implements Callable<Integer> {
         // answer, or after the cancel) is left behind, and said so, instead of waited for.
         boolean ended = closeWithin(running, transport, timedOut ? Duration.ofSeconds(2) : timeout);
         if (!ended) {
-            out.println("note: the transport did not end the probe's session when told to; leaving without it");
+            println(out, "note: the transport did not end the probe's session when told to; leaving without it");
         }
         if (timedOut || (!ended && failure == null)) {
             long size = answered.get();
             if (size < 0) {
-                out.println("server " + server + ": no answer within " + Durations.format(timeout));
+                println(out, "server " + server + ": no answer within " + Durations.format(timeout));
                 return Outcome.UNREACHABLE;
             }
             failure = new Found(size);   // it answered; only ending the session was slow
@@ -196,51 +196,56 @@ final class DoctorCommand implements Callable<Integer> {
         }
     }
 
+    /** One line of the report; the names and reasons in it have their control characters escaped. */
+    private static void println(PrintStream out, String line) {
+        out.println(Visible.of(line));
+    }
+
     private Outcome report(PrintStream out, TransferRequest request, Throwable failure) {
         String s = "server " + server + ": ";
         if (failure == null || failure instanceof Found) {
-            out.println(s + "answers");
+            println(out, s + "answers");
             if (namespace != null) {
-                out.println("namespace " + namespace + ": found");
+                println(out, "namespace " + namespace + ": found");
             }
             if (object != null) {
-                out.println("object " + object + ": found" + (failure instanceof Found f
+                println(out, "object " + object + ": found" + (failure instanceof Found f
                         ? ", " + f.size + " bytes (" + ByteSize.format(f.size) + ")" : ""));
             }
             return Outcome.SUCCESS;
         }
         if (!(failure instanceof WdsTransportException e)) {
-            out.println(s + "the probe failed: " + failure);
+            println(out, s + "the probe failed: " + failure);
             return Outcome.FAILURE;
         }
         Outcome.Failure f = Outcome.classify(e, request, null);
         String code = Outcome.code(e.code());
         switch (f.outcome()) {
-            case UNREACHABLE -> out.println(s + "does not answer " + code + ": "
+            case UNREACHABLE -> println(out, s + "does not answer " + code + ": "
                     + (e.error() == io.github.wdstci.Win32Error.WSAHOST_NOT_FOUND ? "the name does not resolve"
                     : "check the name, the network and the server's firewall"));
-            case ACCESS_DENIED -> out.println(s + "answers, but refuses access " + code
+            case ACCESS_DENIED -> println(out, s + "answers, but refuses access " + code
                     + (auth ? "; check that this account may read the namespace" : "; drop --no-auth"));
             case NOT_FOUND -> {
-                out.println(s + "answers");
+                println(out, s + "answers");
                 boolean noNamespace = e.error() == io.github.wdstci.Win32Error.ERROR_PATH_NOT_FOUND;
                 if (namespace == null) {
-                    out.println("namespace: not checked (the probe asked for '" + PROBE_NAMESPACE + "', which no"
+                    println(out, "namespace: not checked (the probe asked for '" + PROBE_NAMESPACE + "', which no"
                             + " server has: " + (noNamespace ? "namespace" : "object") + " not found " + code + ")");
                     return Outcome.SUCCESS;
                 }
                 if (noNamespace) {
-                    out.println("namespace " + namespace + ": not found " + code);
+                    println(out, "namespace " + namespace + ": not found " + code);
                     return Outcome.NOT_FOUND;
                 }
-                out.println("namespace " + namespace + ": found");
+                println(out, "namespace " + namespace + ": found");
                 if (object == null) {
                     return Outcome.SUCCESS;   // the probe object is not expected to exist
                 }
-                out.println("object " + object + ": not found " + code);
+                println(out, "object " + object + ": not found " + code);
                 return Outcome.NOT_FOUND;
             }
-            default -> out.println(s + "the probe failed: " + f.message());
+            default -> println(out, s + "the probe failed: " + f.message());
         }
         return f.outcome();
     }

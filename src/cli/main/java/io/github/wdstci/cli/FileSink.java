@@ -138,7 +138,7 @@ final class FileSink implements Sink {
                 Files.deleteIfExists(temp);
             }
         } catch (IOException e) {
-            System.err.println("wdsget: warning: could not delete " + temp + ": " + e.getMessage());
+            System.err.println(Visible.of("wdsget: warning: could not delete " + temp + ": " + e.getMessage()));
         }
     }
 

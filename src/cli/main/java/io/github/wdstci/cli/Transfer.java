@@ -111,7 +111,7 @@ final class Transfer {
 
             Transport.Identity lib = Transport.identify();
             if (!lib.loaded()) {
-                display.failed("cannot load the transport library: " + lib.loadError());
+                display.failed("cannot load the transport library: " + oneLine(lib.loadError()));
                 return Outcome.worst(worst, Outcome.FAILURE).exitCode();
             }
             if (settings.standInNote() && lib.standIn() && !settings.quiet()) {
@@ -365,7 +365,7 @@ final class Transfer {
                 display.failed(prefix + f.message() + (cause instanceof Outcome.Problem ? "" : "; " + sink.abandoned()));
                 if (settings.verbose()) {
                     synchronized (display) {
-                        cause.printStackTrace(context.err());
+                        context.err().print(Visible.stackTrace(cause));
                     }
                 }
             }
@@ -538,12 +538,22 @@ final class Transfer {
         System.exit(s.outcome().exitCode());
     }
 
+    /**
+     * The library's load error on one line: it has a line per candidate tried, and an error is
+     * one line (a newline in it would be shown as {@code \n}).
+     */
+    static String oneLine(String message) {
+        List<String> lines = String.valueOf(message).lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        return lines.isEmpty() ? "" : lines.get(0) + (lines.size() > 1
+                ? " " + String.join("; ", lines.subList(1, lines.size())) : "");
+    }
+
     private void notEnded() {
         if (!notEndedSaid.compareAndSet(false, true)) {
             return;                  // the signal's hook and the give-up timer may both get here
         }
         Outcome.Stop s = stop;
-        context.err().println((context.errTerminal() ? "\r" : "") + "wdsget: " + (s != null ? s.message() + "; " : "")
+        context.err().println((context.errTerminal() ? "\r" : "") + "wdsget: " + (s != null ? Visible.of(s.message()) + "; " : "")
                 + "the transport did not end its"
                 + " sessions within " + Durations.format(HOOK_WAIT) + " of being told to stop; leaving without it"
                 + " (a partial output may remain as a hidden .part file, removed by the next run)");

@@ -78,7 +78,7 @@ public final class WdsGet implements Runnable {
         };
         String unreadable = Arguments.unreadable(args);
         if (unreadable != null) {
-            System.err.println("wdsget: " + unreadable);
+            System.err.println("wdsget: " + Visible.of(unreadable));
             System.exit(Outcome.USAGE.exitCode());
         }
         Context c = new Context(System.out, System.err, Tty.stdoutIsTerminal(), Tty.stderrIsTerminal(),
@@ -117,8 +117,8 @@ public final class WdsGet implements Runnable {
                 .setErr(new PrintWriter(context.err(), true, context.err().charset()))
                 .setParameterExceptionHandler(WdsGet::usageError)
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    context.err().println("wdsget: internal error: " + e);
-                    e.printStackTrace(context.err());
+                    context.err().println("wdsget: internal error: " + Visible.of(String.valueOf(e)));
+                    context.err().print(Visible.stackTrace(e));
                     return Outcome.FAILURE.exitCode();
                 });
         return cli.execute(args);
@@ -128,7 +128,7 @@ public final class WdsGet implements Runnable {
     private static int usageError(CommandLine.ParameterException e, String[] args) {
         CommandLine cmd = e.getCommandLine();
         PrintWriter err = cmd.getErr();
-        err.println("wdsget: " + e.getMessage());
+        err.println("wdsget: " + Visible.of(e.getMessage()));   // the message quotes what was typed
         CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
         err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
         err.flush();
@@ -187,7 +187,7 @@ public final class WdsGet implements Runnable {
         @Override
         public String[] getVersion() {
             boolean run = spec != null && spec.userObject() instanceof WdsGet w && w.context != null;
-            return run ? new String[] {"wdsget " + version(), java(), "Transport: " + Transport.identify().text()}
+            return run ? new String[] {"wdsget " + version(), java(), "Transport: " + Visible.of(Transport.identify().text())}
                     : new String[] {"wdsget " + version()};
         }
     }

@@ -74,11 +74,53 @@ record CliRun(int exitCode, String out, String err) {
         while (f.find()) {
             String v = f.group(2);
             if (v.startsWith("\"")) {
-                v = v.substring(1, v.length() - 1).replace("\\\"", "\"").replace("\\n", "\n").replace("\\\\", "\\");
+                v = unescape(v.substring(1, v.length() - 1));
             }
             fields.put(f.group(1), v);
         }
         return fields;
+    }
+
+    /**
+     * A quoted value's text: a backslash escapes a quote or a backslash, {@code \a \b \t \n \v \f \r \e}
+     * are control characters, {@code \xNN} one of two hex digits, a backslash, u and four hex digits one of four.
+     */
+    static String unescape(String q) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < q.length(); i++) {
+            char c = q.charAt(i);
+            if (c != '\\') {
+                b.append(c);
+                continue;
+            }
+            char e = q.charAt(++i);
+            switch (e) {
+                case 'a' -> b.append((char) 7);
+                case 'b' -> b.append('\b');
+                case 't' -> b.append('\t');
+                case 'n' -> b.append('\n');
+                case 'v' -> b.append((char) 11);
+                case 'f' -> b.append('\f');
+                case 'r' -> b.append('\r');
+                case 'e' -> b.append((char) 27);
+                case 'x' -> {
+                    b.append((char) Integer.parseInt(q.substring(i + 1, i + 3), 16));
+                    i += 2;
+                }
+                case 'u' -> {
+                    b.append((char) Integer.parseInt(q.substring(i + 1, i + 5), 16));
+                    i += 4;
+                }
+                default -> b.append(e);
+            }
+        }
+        return b.toString();
+    }
+
+    /** Control characters (C0 but newline and carriage return, DEL, C1) in {@code s}, as code points. */
+    static List<Integer> rawControls(String s) {
+        return s.chars().filter(c -> c != '\n' && c != '\r' && (c < 0x20 || (c >= 0x7f && c <= 0x9f))).boxed()
+                .toList();
     }
 
     /** Standard error without notes ({@code wdsget: note: ...}, e.g. the stand-in's). */

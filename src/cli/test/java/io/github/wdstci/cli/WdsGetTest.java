@@ -399,6 +399,49 @@ class WdsGetTest {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
+    /**
+     * A name with ESC, BEL and C1 (CSI) in it would set the terminal's title and colour if printed
+     * raw: the bar, the records, errors, usage errors and doctor show it escaped, and the records
+     * still parse back to the name.
+     */
+    @Test
+    void controlCharactersInNamesAreShownEscaped() throws Exception {
+        String evil = "\033]0;pwned\007\033[31m\u009b2JX";
+        String shown = "\\e]0;pwned\\a\\e[31m\\u009b2JX";
+
+        CliRun missing = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", evil, "-o", dir + "/");
+        assertThat(missing.exitCode()).isEqualTo(3);
+        assertThat(missing.errors()).singleElement().asString().contains("object not found: '" + shown + "'");
+        assertThat(missing.record("request").get("object")).as("the record parses back to the name").isEqualTo(evil);
+        assertThat(CliRun.rawControls(missing.out() + missing.err())).isEmpty();
+
+        Path out = dir.resolve("x" + evil);
+        CliRun bar = CliRun.inProcess(true, "get", "-s", "wds\033[2J01", "-n", "synthetic", "64KiB", "-o", out.toString());
+        assertThat(bar.exitCode()).as(bar.err()).isZero();
+        assertThat(bar.out()).contains("Receiving 64KiB from wds\\e[2J01 (namespace synthetic) into " + dir + "/x" + shown)
+                .contains(" -> " + dir + "/x" + shown);
+        assertThat(CliRun.rawControls(bar.out() + bar.err())).isEmpty();
+        assertThat(out).as("the file has the name asked for").isRegularFile();
+
+        CliRun lines = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "64KiB", "-o", dir + "/y" + evil,
+                "--sha256");
+        assertThat(lines.exitCode()).as(lines.err()).isZero();
+        assertThat(lines.record("done").get("output")).isEqualTo(dir + "/y" + evil);
+        assertThat(CliRun.rawControls(lines.out() + lines.err())).isEmpty();
+        assertThat(CliRun.parse("x v=" + Display.Lines.quote("\\e\033\\")).get("v")).as("a backslash typed is not an escape")
+                .isEqualTo("\\e\033\\");
+
+        CliRun usage = CliRun.inProcess("demo", "--size", "1" + evil);
+        assertThat(usage.exitCode()).isEqualTo(2);
+        assertThat(usage.err()).contains(shown);
+        assertThat(CliRun.rawControls(usage.err())).isEmpty();
+
+        CliRun doctor = CliRun.inProcess("doctor", "-s", "wds01", "-n", "synthetic", evil);
+        assertThat(doctor.exitCode()).isEqualTo(3);
+        assertThat(doctor.out()).contains("object " + shown + ": not found");
+        assertThat(CliRun.rawControls(doctor.out() + doctor.err())).isEmpty();
+    }
+
     // ---- transport identity ------------------------------------------------------------------
 
     @Test
