@@ -266,31 +266,59 @@ class WdsGetIT {
     /**
      * Under a locale whose character set cannot hold a name typed in UTF-8 (LC_ALL=C, or a
      * UTF-8 locale that is not installed), the JVM would turn it into question marks and ask
-     * the server for that: a usage error saying why, before anything is asked. The name's
-     * bytes come from printf, whatever the encoding of this JVM.
+     * the server for that: a usage error saying why, before anything is asked.
      */
     @Test
     void aNameTheLocaleCannotHoldIsAUsageError() throws Exception {
         for (String locale : new String[] {"C", "xx_NOWHERE.UTF-8"}) {
-            List<String> cmd = command("get", "-s", "wds01", "-n", "synthetic", "NAME", "-o", "out.bin");
-            StringBuilder script = new StringBuilder("exec");
-            for (String c : cmd) {
-                script.append(' ').append(c.equals("NAME") ? "\"$(printf 'uni\\342\\234\\223\\303\\251')\""
-                        : "'" + c + "'");
-            }
-            ProcessBuilder pb = new ProcessBuilder("sh", "-c", script.toString()).directory(dir.toFile());
-            pb.environment().put("LC_ALL", locale);
-            Process p = pb.start();
-            p.getOutputStream().close();
-            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-            assertThat(p.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)).isTrue();
-            assertThat(p.exitValue()).as(locale + ": " + err.get()).isEqualTo(2);
-            assertThat(err.get()).as(locale).contains("cannot represent").contains("LC_ALL=" + locale)
+            CliRun r = runWithName("uni\\342\\234\\223\\303\\251", Map.of("LC_ALL", locale),
+                    "get", "-s", "wds01", "-n", "synthetic", "NAME", "-o", "out.bin");
+            assertThat(r.exitCode()).as(locale + ": " + r.err()).isEqualTo(2);
+            assertThat(r.err()).as(locale).contains("cannot represent").contains("LC_ALL=" + locale)
                     .doesNotContain("object not found");
-            assertThat(out.get()).isEmpty();
+            assertThat(r.out()).isEmpty();
             assertNothingLeftBehind();
         }
+    }
+
+    /**
+     * Under a UTF-8 locale that works, an argument whose bytes are not UTF-8 is a usage error
+     * that names it, its bad bytes shown as \xNN, and does not advise the locale in use.
+     */
+    @Test
+    void anArgumentThatIsNotUtf8UnderAUtf8LocaleIsAUsageErrorShowingItsBytes() throws Exception {
+        String locales = Nodes.run("locale", "-a");
+        assumeTrue(locales != null && locales.lines().anyMatch(l -> l.equalsIgnoreCase("C.utf8")
+                || l.equalsIgnoreCase("C.UTF-8")), "the C.UTF-8 locale is not installed here");
+        CliRun r = runWithName("x\\377\\033.bin", Map.of("LANG", "C.UTF-8"),
+                "get", "-s", "wds01", "-n", "synthetic", "NAME");
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).startsWith("wdsget: the argument 'x\\xff\\e.bin' is not valid UTF-8")
+                .contains("LANG=C.UTF-8").doesNotContain("cannot represent").doesNotContain("install")
+                .doesNotContain("\033");
+        assertThat(r.out()).isEmpty();
+        assertThat(files()).isEmpty();
+        assertNothingLeftBehind();
+    }
+
+    /**
+     * Runs wdsget with {@code NAME} among {@code args} replaced by the bytes printf makes of
+     * {@code printf} (whatever the encoding of this JVM), under these locale variables only.
+     */
+    CliRun runWithName(String printf, Map<String, String> locale, String... args) throws Exception {
+        StringBuilder script = new StringBuilder("exec");
+        for (String c : command(args)) {
+            script.append(' ').append(c.equals("NAME") ? "\"$(printf '" + printf + "')\"" : "'" + c + "'");
+        }
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c", script.toString()).directory(dir.toFile());
+        pb.environment().keySet().removeIf(k -> k.equals("LANG") || k.startsWith("LC_"));
+        pb.environment().putAll(locale);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        awaitExit(p, "wdsget did not finish: " + String.join(" ", args));
+        return new CliRun(p.exitValue(), out.get(), err.get());
     }
 
     /** The hash printed to a standard output that cannot take it (/dev/full) is not a success. */
