@@ -120,6 +120,48 @@ final class Output {
     }
 
     /**
+     * With {@code --device}, why {@code --output} is not a block device to write, or null (also
+     * without {@code --device}). {@code --device} confirms overwriting a disk: a mistyped
+     * {@code /dev/sdzz} must not quietly become a new regular file in {@code /dev}, nor a
+     * file or a directory be written as if it were the disk meant.
+     */
+    String deviceProblem() {
+        if (!device) {
+            return null;
+        }
+        if (output == null || output.isBlank()) {
+            return "--device needs --output naming the block device to write";
+        }
+        if (isStdout()) {
+            return "--device: --output " + output + " is standard output, not a block device";
+        }
+        Path p;
+        try {
+            p = Path.of(output);
+        } catch (InvalidPathException e) {
+            return "--device: --output is not a valid path (" + e.getReason() + ")";
+        }
+        if (!Files.exists(p)) {
+            return "--device: " + output + (Files.isSymbolicLink(p) ? " is a symbolic link to nothing" : " does not exist")
+                    + "; --device writes onto an existing block device (lsblk lists them)";
+        }
+        String what;
+        if (output.endsWith("/") || output.endsWith(File.separator) || Files.isDirectory(p)) {
+            what = "a directory";
+        } else if (Files.isRegularFile(p)) {
+            what = "a regular file";
+        } else {
+            what = switch (fileType(p)) {
+                case S_IFCHR -> "a character device";
+                case S_IFIFO -> "a FIFO";
+                case S_IFSOCK -> "a socket";
+                default -> null;       // a block device; or no "unix" view (Windows): cannot tell, as without --device
+            };
+        }
+        return what == null ? null : "--device: " + output + " is " + what + ", not a block device";
+    }
+
+    /**
      * Decides where one object goes.
      *
      * @param defaultName the object's own file name, used without {@code --output} or inside a directory
@@ -309,6 +351,8 @@ final class Output {
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
     private static final int S_IFBLK = 0060000;
+    private static final int S_IFCHR = 0020000;
+    private static final int S_IFIFO = 0010000;
 
     /** The file type bits of st_mode, or 0 where the "unix" attribute view does not exist (Windows). */
     private static int fileType(Path p) {

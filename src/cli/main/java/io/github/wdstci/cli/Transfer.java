@@ -192,6 +192,8 @@ final class Transfer {
             problem = "--spool-dir is empty: give an existing directory";
         } else if (settings.spoolDir() != null && !Files.isDirectory(settings.spoolDir())) {
             problem = "--spool-dir is not an existing directory: " + settings.spoolDir();
+        } else if (settings.output().deviceProblem() != null) {
+            problem = settings.output().deviceProblem();
         } else {
             Set<String> seen = new HashSet<>();
             for (Job.Spec spec : specs) {

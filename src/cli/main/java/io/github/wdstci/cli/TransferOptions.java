@@ -33,7 +33,8 @@ final class TransferOptions {
             description = "When the output file exists: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Output.IfExists ifExists;
 
-    @Option(names = "--device", description = "Confirm that --output is a block device to overwrite in place.")
+    @Option(names = "--device", description = "Confirm that --output is a block device to overwrite in place (anything else there is"
+                    + " refused, exit 2).")
     boolean device;
 
     @Option(names = "--create-dirs", description = "Create the output directory (and its parents) when missing.")

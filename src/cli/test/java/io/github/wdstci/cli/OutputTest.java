@@ -211,6 +211,41 @@ class OutputTest {
 
     // ---- block devices ------------------------------------------------------------------------
 
+    /**
+     * --device confirms overwriting a disk: a mistyped device name, a file, a directory or
+     * a character device is a usage error naming it, and nothing is received or created.
+     */
+    @Test
+    void deviceRefusesWhatIsNotABlockDevice() throws Exception {
+        Path typo = dir.resolve("sdzz");
+        CliRun missing = get("8MiB", "-o", typo.toString(), "--device");
+        assertThat(missing.exitCode()).as(missing.err()).isEqualTo(2);
+        assertThat(missing.errors()).singleElement().asString()
+                .isEqualTo("wdsget: --device: " + typo + " does not exist; --device writes onto an existing block device"
+                        + " (lsblk lists them)");
+        assertThat(missing.out()).as("no request: nothing was asked").isEmpty();
+        assertThat(files()).as("no file made under the mistyped name").isEmpty();
+
+        Path file = dir.resolve("disk.img");
+        Files.writeString(file, "kept");
+        CliRun regular = get("64KiB", "-o", file.toString(), "--device", "--if-exists=overwrite");
+        assertThat(regular.exitCode()).isEqualTo(2);
+        assertThat(regular.err()).contains("--device: " + file + " is a regular file, not a block device");
+        assertThat(Files.readString(file)).isEqualTo("kept");
+
+        Path link = dir.resolve("link");
+        Files.createSymbolicLink(link, dir.resolve("nowhere"));
+        assertThat(get("64KiB", "-o", link.toString(), "--device").err()).contains(link + " is a symbolic link to nothing");
+
+        assertThat(get("64KiB", "-o", dir + "/", "--device").err()).contains(dir + "/ is a directory, not a block device");
+        assertThat(get("64KiB", "-o", "/dev/null", "--device").err())
+                .contains("/dev/null is a character device, not a block device");
+        CliRun demo = CliRun.inProcess("demo", "--size", "64KiB", "--device");
+        assertThat(demo.exitCode()).isEqualTo(2);
+        assertThat(demo.err()).contains("--device needs --output naming the block device to write");
+        assertThat(files()).containsExactly("disk.img", "link");
+    }
+
     @Test
     void aBlockDeviceIsWrittenInPlaceOnlyWhenConfirmed() throws Exception {
         Path backing = dir.resolve("disk.img");
