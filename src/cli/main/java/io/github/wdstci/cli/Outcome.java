@@ -192,10 +192,14 @@ enum Outcome {
         return new Problem(FAILURE, what + ": " + describe(e));
     }
 
-    /** EACCES, and EPERM (a sticky directory, an immutable file), as the JDK reports them. */
+    /**
+     * EACCES, EPERM (a sticky directory, an immutable file) and EROFS (a read-only file
+     * system: the output may not be written there either), as the JDK reports them.
+     */
     static boolean isAccessDenied(IOException e) {
         return e instanceof AccessDeniedException
-                || e instanceof FileSystemException f && "Operation not permitted".equals(f.getReason());
+                || e instanceof FileSystemException f && ("Operation not permitted".equals(f.getReason())
+                        || "Read-only file system".equals(f.getReason()));
     }
 
     /** An I/O exception as one readable phrase: the file and the reason, never the class name. */

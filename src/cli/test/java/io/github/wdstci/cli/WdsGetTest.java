@@ -302,6 +302,8 @@ class WdsGetTest {
                 .contains("ERROR_ACCESS_DENIED").doesNotContain("Exception");
         Outcome.Problem eperm = Outcome.ioProblem("w", new FileSystemException("/t/f", null, "Operation not permitted"));
         assertThat(eperm.outcome()).as("EPERM (a sticky directory)").isEqualTo(Outcome.ACCESS_DENIED);
+        assertThat(Outcome.ioProblem("w", new FileSystemException("/ro/f", null, "Read-only file system")).outcome())
+                .as("EROFS").isEqualTo(Outcome.ACCESS_DENIED);
         assertThat(Outcome.ioProblem("w", new IOException("No space left on device")).outcome())
                 .isEqualTo(Outcome.DISK_FULL);
         Outcome.Problem missing = Outcome.ioProblem("w", new NoSuchFileException("/x/y"));
