@@ -7,9 +7,12 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 
 import io.github.wdstci.Win32Error;
 
@@ -19,13 +22,15 @@ import io.github.wdstci.Win32Error;
  * {@link StaleParts}), forced to disk, verified, and moved onto the target in
  * one atomic rename. The target is therefore the complete object or
  * untouched. When the target is reached through a symbolic link, {@code path}
- * is the link's final target: the link stays.
+ * is the link's final target: the link stays. What is at the target when the
+ * object is complete decides, under {@code --if-exists}, whether it is
+ * replaced: see {@link #place}.
  */
 final class FileSink implements Sink {
 
     private final Path path;              // absolute, no symbolic link as its last component
     private final String shown;
-    private final boolean replace;        // --if-exists=overwrite
+    private final Output.IfExists ifExists;
 
     private Path temp;
     private FileChannel channel;
@@ -36,12 +41,12 @@ final class FileSink implements Sink {
     /**
      * @param path    the file to create or replace (its directory exists)
      * @param shown   the output as the user named it
-     * @param replace whether an existing file may be replaced
+     * @param ifExists {@code --if-exists}: what becomes of a regular file at the target
      */
-    FileSink(Path path, String shown, boolean replace) {
+    FileSink(Path path, String shown, Output.IfExists ifExists) {
         this.path = path;
         this.shown = shown;
-        this.replace = replace;
+        this.ifExists = ifExists;
     }
 
     /** The file the object becomes. */
@@ -95,23 +100,78 @@ final class FileSink implements Sink {
         }
         stop.check();
         channel.close();
-        if (replace) {
+        String there = place(temp, path, ifExists);
+        if (there != null) {
+            if (there.equals(REGULAR_FILE) && ifExists == Output.IfExists.SKIP) {
+                throw new Kept("output appeared during the transfer: " + shown + "; it was kept and the received"
+                        + " object discarded (--if-exists=skip)");
+            }
+            throw new Outcome.Problem(Outcome.TARGET_EXISTS, "output appeared during the transfer: " + shown
+                    + (there.equals(REGULAR_FILE) ? "" : " (" + there + ")") + "; the received object was discarded"
+                    + (there.equals(REGULAR_FILE) ? " (use --if-exists=overwrite)" : ", only a regular file is replaced"));
+        }
+        syncDirectory(path.getParent());
+        return digest;
+    }
+
+    /**
+     * A regular file appeared at the target while the object arrived, and {@code --if-exists=skip}
+     * keeps it: the object is not received after all (exit 0), and the message says so.
+     */
+    static final class Kept extends IOException {
+        Kept(String message) {
+            super(message);
+        }
+    }
+
+    static final String REGULAR_FILE = "a regular file";
+
+    /**
+     * Renames the complete temporary file {@code temp} onto {@code path}. What is there now
+     * decides, whether it was there at the start or another process created it meanwhile:
+     * nothing, or a regular file under {@code --if-exists=overwrite}, is replaced atomically;
+     * a regular file under {@code fail} or {@code skip} is kept, and so is anything else
+     * (a directory, a symbolic link, a device, a FIFO), whatever {@code --if-exists} says,
+     * as none of them is replaced when it is there at the start either.
+     *
+     * @return null when {@code temp} is now at {@code path}; else what is there, kept
+     *         ("a regular file", "a directory", ...), and {@code temp} is still in place
+     */
+    static String place(Path temp, Path path, Output.IfExists ifExists) throws IOException {
+        if (ifExists == Output.IfExists.OVERWRITE) {
+            String there = what(path);
+            if (there != null && !there.equals(REGULAR_FILE)) {
+                return there;
+            }
+            // A node put there in the instant between the look and the rename would still be
+            // replaced: Java has no rename that refuses all but a regular file.
             try {
                 Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(temp, path, StandardCopyOption.REPLACE_EXISTING);
             }
-        } else {
-            try {
-                // no ATOMIC_MOVE: on Linux a rename would silently replace a file created meanwhile
-                Files.move(temp, path);
-            } catch (FileAlreadyExistsException e) {
-                throw new Outcome.Problem(Outcome.TARGET_EXISTS, "output appeared during the transfer: " + shown
-                        + "; the received object was discarded (use --if-exists=overwrite)");
-            }
+            return null;
         }
-        syncDirectory(path.getParent());
-        return digest;
+        try {
+            // no ATOMIC_MOVE: on Linux a rename would silently replace a file created meanwhile
+            Files.move(temp, path);
+            return null;
+        } catch (FileAlreadyExistsException e) {
+            String there = what(path);
+            return there != null ? there : REGULAR_FILE;     // gone again since: say what was found
+        }
+    }
+
+    /** What is at {@code p} (a link itself, not followed), in words; null when nothing is. */
+    private static String what(Path p) throws IOException {
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        return a.isRegularFile() ? REGULAR_FILE : a.isDirectory() ? "a directory"
+                : a.isSymbolicLink() ? "a symbolic link" : "a device, FIFO or socket";
     }
 
     /** Makes the rename durable (best effort: not every platform can open a directory). */

@@ -46,14 +46,18 @@ final class Output {
         SKIP
     }
 
-    /** The decision for one object: the kind, the path to open (links resolved) and the name to show. */
-    record Target(Kind kind, Path path, String shown, boolean replace) {
+    /**
+     * The decision for one object: the kind, the path to open (links resolved), the name to
+     * show, and {@code --if-exists}, which also decides about a file that appears at the path
+     * while the object arrives (see {@link FileSink#place}).
+     */
+    record Target(Kind kind, Path path, String shown, IfExists ifExists) {
 
         /** The sink that writes this target. */
         Sink sink(WritableByteChannel stdout, Path spoolDir, boolean hash) {
             return switch (kind) {
                 case NONE, SKIP -> new Sink.Discard();
-                case FILE -> new FileSink(path, shown, replace);
+                case FILE -> new FileSink(path, shown, ifExists);
                 case DEVICE -> new DeviceSink(path, shown);
                 case STREAM -> new StreamSink(path, null, shown, spoolDir, hash);
                 case STDOUT -> new StreamSink(null, stdout, shown, spoolDir, hash);
@@ -172,7 +176,7 @@ final class Output {
     Target resolve(String defaultName, boolean several, boolean keepless) throws Outcome.Problem {
         try {
             if (output == null) {
-                return keepless ? new Target(Kind.NONE, null, "-", false)
+                return keepless ? new Target(Kind.NONE, null, "-", ifExists)
                         : classify(Path.of(defaultName), defaultName);
             }
             if (isStdout()) {
@@ -180,7 +184,7 @@ final class Output {
                     throw new Outcome.Problem(Outcome.USAGE, "--output - (standard output) takes one object;"
                             + " give a directory (ending in /) for several");
                 }
-                return new Target(Kind.STDOUT, null, output, false);
+                return new Target(Kind.STDOUT, null, output, ifExists);
             }
             if (output.indexOf('\uFFFD') >= 0) {
                 // what the JVM makes of bytes that are not valid in the locale's character set:
@@ -281,7 +285,7 @@ final class Output {
                 }
                 Files.createDirectories(parent);
             }
-            return new Target(Kind.FILE, parent.toRealPath().resolve(q.getFileName()), shown, false);
+            return new Target(Kind.FILE, parent.toRealPath().resolve(q.getFileName()), shown, ifExists);
         }
         Path real = q.toRealPath();
         BasicFileAttributes a = Files.readAttributes(real, BasicFileAttributes.class);
@@ -292,25 +296,25 @@ final class Output {
             return switch (ifExists) {
                 case FAIL -> throw new Outcome.Problem(Outcome.TARGET_EXISTS, "output exists: " + shown
                         + "; use --if-exists=overwrite to replace it or --if-exists=skip");
-                case SKIP -> new Target(Kind.SKIP, real, shown, false);
-                case OVERWRITE -> new Target(Kind.FILE, real, shown, true);
+                case SKIP -> new Target(Kind.SKIP, real, shown, ifExists);
+                case OVERWRITE -> new Target(Kind.FILE, real, shown, ifExists);
             };
         }
         int type = fileType(real);
         if (type == S_IFBLK) {
             if (ifExists == IfExists.SKIP && !device) {
-                return new Target(Kind.SKIP, real, shown, false);
+                return new Target(Kind.SKIP, real, shown, ifExists);
             }
             if (!device && ifExists != IfExists.OVERWRITE) {
                 throw new Outcome.Problem(Outcome.TARGET_EXISTS, "output is a block device: " + shown
                         + "; writing the object there overwrites the device's content: add --device to confirm");
             }
-            return new Target(Kind.DEVICE, real, shown, false);
+            return new Target(Kind.DEVICE, real, shown, ifExists);
         }
         if (type == S_IFSOCK) {
             throw new Outcome.Problem(Outcome.FAILURE, "cannot write to " + shown + ": it is a socket");
         }
-        return new Target(Kind.STREAM, real, shown, false);   // FIFO, character device, or unknown (Windows)
+        return new Target(Kind.STREAM, real, shown, ifExists);   // FIFO, character device, or unknown (Windows)
     }
 
     /**
@@ -345,7 +349,7 @@ final class Output {
             throw new Outcome.Problem(Outcome.FAILURE, "cannot write to " + shown
                     + ": it leads to a file without a name (name the file itself)");
         }
-        return new Target(Kind.STREAM, p, shown, false);
+        return new Target(Kind.STREAM, p, shown, IfExists.FAIL);
     }
 
     private static final int S_IFMT = 0170000;

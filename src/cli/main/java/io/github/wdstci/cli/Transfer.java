@@ -4,11 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -346,7 +343,19 @@ final class Transfer {
             }
             Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
             long bytes = job.progress().received();
-            String digest = sink.commit(settings.sha256(), this::checkStop);
+            String digest;
+            try {
+                digest = sink.commit(settings.sha256(), this::checkStop);
+            } catch (FileSink.Kept kept) {
+                // a file appeared at the output meanwhile, and --if-exists=skip keeps it
+                sink.abort();
+                job.progress().end(false);
+                display.skipped(job);
+                if (!settings.quiet()) {
+                    display.note("note: " + prefix + kept.getMessage());
+                }
+                return Outcome.SUCCESS;
+            }
             job.progress().end(false);
             if (metadataTarget != null) {
                 saveMetadata(receiver.metadata(), prefix);
@@ -417,19 +426,14 @@ final class Transfer {
         }
     }
 
+    /** Renames the metadata's temporary file onto its target: a file there is replaced only under overwrite. */
     private static void place(Path temp, Output.Target t) throws IOException {
-        if (t.replace()) {
-            try {
-                Files.move(temp, t.path(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, t.path(), StandardCopyOption.REPLACE_EXISTING);
-            }
-        } else {
-            try {
-                Files.move(temp, t.path());
-            } catch (FileAlreadyExistsException e) {
-                throw new IOException(t.shown() + " appeared meanwhile (use --if-exists=overwrite)");
-            }
+        // a --metadata file that exists at the start is refused under skip, so here skip is fail
+        boolean overwrite = t.ifExists() == Output.IfExists.OVERWRITE;
+        String there = FileSink.place(temp, t.path(), overwrite ? Output.IfExists.OVERWRITE : Output.IfExists.FAIL);
+        if (there != null) {
+            throw new IOException(t.shown() + " appeared meanwhile" + (there.equals(FileSink.REGULAR_FILE)
+                    ? " (use --if-exists=overwrite)" : " as " + there + ", which is never replaced"));
         }
     }
 

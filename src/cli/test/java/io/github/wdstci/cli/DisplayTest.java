@@ -34,7 +34,7 @@ class DisplayTest {
     /** A display's objects, one per progress, received into nothing (a display reads only their counts). */
     static List<Job> jobsOf(Job.Progress... progress) {
         return java.util.Arrays.stream(progress)
-                .map(p -> new Job(null, new Output.Target(Output.Kind.NONE, null, "-", false), null, p, "-")).toList();
+                .map(p -> new Job(null, new Output.Target(Output.Kind.NONE, null, "-", Output.IfExists.FAIL), null, p, "-")).toList();
     }
 
     @Test

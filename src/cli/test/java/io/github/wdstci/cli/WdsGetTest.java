@@ -7,14 +7,19 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.github.wdstci.TransferRequest;
@@ -23,7 +28,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** wdsget in this JVM against the stand-in: results, files left behind, exit codes and messages. */
 class WdsGetTest {
@@ -243,6 +250,94 @@ class WdsGetTest {
         assertThat(overwrite.exitCode()).as(overwrite.err()).isZero();
         assertThat(Files.size(target)).isEqualTo(64 << 10);
         assertThat(files()).containsExactly("image.bin");
+    }
+
+    /**
+     * A regular file that another process creates at the output while the object arrives
+     * (absent at the start): --if-exists=overwrite replaces it as one that was there from the
+     * start, skip keeps it and says so (exit 0), fail keeps it (exit 8).
+     */
+    @ParameterizedTest(name = "--if-exists={0}")
+    @CsvSource({"overwrite, 0", "skip, 0", "fail, 8"})
+    void aFileThatAppearsDuringTheTransferIsTreatedAsIfExistsSays(String ifExists, int exit) throws Exception {
+        Path target = dir.resolve("image.bin");
+        CliRun r = appearingDuring(target, () -> Files.writeString(target, "appeared", StandardOpenOption.CREATE_NEW),
+                "get", "-s", "wds01", "-n", "synthetic", SLOWISH, "-o", target.toString(), "--if-exists=" + ifExists);
+
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(exit);
+        assertThat(files()).as("no partial file").containsExactly("image.bin");
+        switch (ifExists) {
+            case "overwrite" -> {
+                assertThat(r.errors()).isEmpty();
+                assertThat(r.record("done")).containsEntry("output", target.toString());
+                assertThat(Files.size(target)).isEqualTo(SLOWISH_SIZE);
+            }
+            case "skip" -> {
+                assertThat(r.errors()).isEmpty();
+                assertThat(r.record("skipped")).containsEntry("output", target.toString());
+                assertThat(r.err()).contains("wdsget: note: output appeared during the transfer: " + target)
+                        .contains("kept").contains("--if-exists=skip");
+                assertThat(Files.readString(target)).isEqualTo("appeared");
+            }
+            default -> {
+                assertThat(r.errors()).singleElement().asString()
+                        .contains("output appeared during the transfer: " + target).contains("--if-exists=overwrite");
+                assertThat(Files.readString(target)).isEqualTo("appeared");
+            }
+        }
+    }
+
+    /** A directory or a symbolic link that appears at the output meanwhile is never replaced, even under overwrite. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"directory", "link"})
+    void aDirectoryOrLinkThatAppearsDuringTheTransferIsNeverReplaced(String what) throws Exception {
+        Path target = dir.resolve("image.bin");
+        Path elsewhere = Files.writeString(dir.resolve("elsewhere"), "elsewhere");
+        CliRun r = appearingDuring(target, () -> {
+            if (what.equals("directory")) {
+                Files.createDirectory(target);
+            } else {
+                Files.createSymbolicLink(target, elsewhere);
+            }
+        }, "get", "-s", "wds01", "-n", "synthetic", SLOWISH, "-o", target.toString(), "--if-exists=overwrite");
+
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(8);
+        assertThat(r.errors()).singleElement().asString().contains("output appeared during the transfer: " + target)
+                .contains("(a " + (what.equals("directory") ? "directory" : "symbolic link") + ")")
+                .contains("only a regular file is replaced");
+        assertThat(files()).as("no partial file").containsExactlyInAnyOrder("elsewhere", "image.bin");
+        assertThat(Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)).isEqualTo(what.equals("directory"));
+        assertThat(Files.isSymbolicLink(target)).isEqualTo(what.equals("link"));
+        assertThat(Files.readString(elsewhere)).isEqualTo("elsewhere");
+    }
+
+    /** 100 blocks 20 ms apart: a couple of seconds for another "process" to create the output meanwhile. */
+    private static final String SLOWISH = "6400KiB?block=64KiB&delay=20ms&seed=4";
+    private static final long SLOWISH_SIZE = 6400 << 10;
+
+    interface Action {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs wdsget (in this JVM, on another thread) and, once its session has started (its
+     * partial file exists), does {@code appear} at {@code target}, as another process would.
+     */
+    CliRun appearingDuring(Path target, Action appear, String... args) throws Exception {
+        CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> CliRun.inProcess(args));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (files().stream().noneMatch(f -> f.endsWith(".part"))) {
+            assertThat(run).as("wdsget ended before its session started: %s", run.getNow(null)).isNotDone();
+            assertThat(System.nanoTime() - deadline).as("the session to start").isNegative();
+            Thread.sleep(10);
+        }
+        try {
+            appear.run();
+        } catch (FileAlreadyExistsException e) {
+            run.get(60, TimeUnit.SECONDS);
+            assumeTrue(false, "the object was complete before the output could appear (a very busy machine)");
+        }
+        return run.get(60, TimeUnit.SECONDS);
     }
 
     @Test
