@@ -34,10 +34,11 @@ import java.util.concurrent.TimeUnit;
  * of its own: its session receives into its {@link Sink}, which is verified
  * and put in place only once complete.
  *
- * <p>Ctrl-C (SIGINT) and SIGTERM run a shutdown hook, and {@code --timeout}
- * a timer, that stop the run: every session is cancelled (CancelSession),
- * every output that is not complete is removed, one line says so, and the
- * hook lets the JVM exit (with 128 + the signal) only after that.
+ * <p>Ctrl-C (SIGINT) and SIGTERM, from the start of {@link #run()} (handed
+ * over by {@link Signals}' shutdown hook), and {@code --timeout} a timer, stop
+ * the run: every session is cancelled (CancelSession), every output that is
+ * not complete is removed, one line says so, and the hook lets the JVM exit
+ * (with 128 + the signal) only after that.
  */
 final class Transfer {
 
@@ -87,29 +88,37 @@ final class Transfer {
                 ? Display.create(settings.mode(), context.errTerminal(), context.err(), context.err(), context.errWidth())
                 : Display.create(settings.mode(), context.outTerminal(), context.out(), context.err(), context.outWidth());
         display.errTerminal = context.errTerminal();
+        if (!Signals.handOver(this::onSignal)) {
+            // a signal came first and was reported; the JVM is exiting with its code
+            return Outcome.Stop.signal().outcome().exitCode();
+        }
         Outcome worst = Outcome.SUCCESS;
+        List<Job> active = new ArrayList<>();
         Transport transport = null;
-        Thread hook = null;
         ScheduledExecutorService timer = null;
         try {
+            // A signal from here on stops the run (onSignal): each step before the sessions
+            // checks for it, and end() says so.
             Outcome pre = check();
             if (pre != null) {
-                return pre.exitCode();
+                return end(pre, active);
             }
             if (settings.warning() != null) {
                 display.note(settings.warning());
             }
-            List<Job> active = new ArrayList<>();
             worst = prepareJobs(active);
-            if (active.isEmpty()) {
-                return worst.exitCode();
+            if (active.isEmpty() || stop != null) {
+                return end(worst, active);
             }
             removeStaleParts(active);
+            if (stop != null) {
+                return end(worst, active);
+            }
 
             Transport.Identity lib = Transport.identify();
             if (!lib.loaded()) {
                 display.failed("cannot load the transport library: " + oneLine(lib.loadError()));
-                return Outcome.worst(worst, Outcome.FAILURE).exitCode();
+                return end(Outcome.worst(worst, Outcome.FAILURE), active);
             }
             if (settings.standInNote() && lib.standIn() && !settings.quiet()) {
                 display.note("note: the transport is the " + lib.text() + "; no WDS server is contacted");
@@ -122,11 +131,12 @@ final class Transfer {
             } catch (Throwable t) {
                 Outcome.Failure f = Outcome.classify(t, active.get(0).request(), null);
                 display.failed("cannot open the transport: " + f.message());
-                return Outcome.worst(worst, f.outcome()).exitCode();
+                return end(Outcome.worst(worst, f.outcome()), active);
+            }
+            if (stop != null) {
+                return end(worst, active);
             }
 
-            hook = new Thread(this::onSignal, "wdsget-signal");
-            Runtime.getRuntime().addShutdownHook(hook);
             if (settings.timeout() != null) {
                 timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
                         .name("wdsget-timeout").unstarted(r));
@@ -139,13 +149,7 @@ final class Transfer {
             }
             display.begin(active);
             worst = Outcome.worst(worst, receiveAll(transport, active));
-            Outcome.Stop s = stop;
-            if (s != null) {
-                worst = Outcome.worst(worst, s.outcome());
-                display.failed(s.message() + "; " + abandoned(active));
-            }
-            exitCode = worst.exitCode();
-            return exitCode;
+            return end(worst, active);
         } finally {
             display.close();
             if (transport != null) {
@@ -154,15 +158,20 @@ final class Transfer {
             if (timer != null) {
                 timer.shutdownNow();         // after the close: giveUp() also covers a close that does not return
             }
-            if (hook != null) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running: it waits for this run to report
-                }
-            }
+            Signals.ended();                // a signal from now on changes nothing (if onSignal runs, it waits)
             reported.countDown();
         }
+    }
+
+    /** The run's exit code; a stop (signal, --timeout) that came meanwhile counts, and one line says so. */
+    private int end(Outcome worst, List<Job> active) {
+        Outcome.Stop s = stop;
+        if (s != null) {
+            worst = Outcome.worst(worst, s.outcome());
+            display.failed(s.message() + "; " + abandoned(active));
+        }
+        exitCode = worst.exitCode();
+        return exitCode;
     }
 
     /** Checks the options against each other; a usage problem's exit code, or null. */
@@ -446,6 +455,12 @@ final class Transfer {
 
     /** What the stopped run left behind, for its one line. */
     private String abandoned(List<Job> active) {
+        synchronized (this) {
+            if (jobs.isEmpty()) {
+                // stopped before any session started: no output was touched
+                return active.size() == 1 ? active.get(0).sink().abandoned() : "nothing was received";
+            }
+        }
         List<String> left = new ArrayList<>();
         for (Job j : active) {
             // not those that had failed before the stop: their own line said what became of them

@@ -64,6 +64,19 @@ public final class WdsGet implements Runnable {
 
     /** Runs wdsget and exits the JVM with its exit code. */
     public static void main(String[] args) {
+        // first: a signal at any moment from here on says so (see Signals)
+        Signals.install(System.err);
+        int code;
+        try {
+            code = run(args);
+        } finally {
+            Signals.ended();        // System.exit runs the shutdown hook too: it must say nothing then
+        }
+        System.exit(code);
+    }
+
+    /** What {@link #main} does before it exits: the exit code. */
+    private static int run(String[] args) {
         Supplier<WritableByteChannel> stdout = new Supplier<>() {
             private WritableByteChannel channel;
 
@@ -79,11 +92,12 @@ public final class WdsGet implements Runnable {
         String unreadable = Arguments.unreadable(args);
         if (unreadable != null) {
             System.err.println("wdsget: " + Visible.of(unreadable));
-            System.exit(Outcome.USAGE.exitCode());
+            return Outcome.USAGE.exitCode();
         }
         Context c = new Context(System.out, System.err, Tty.stdoutIsTerminal(), Tty.stderrIsTerminal(),
                 Tty::stdoutWidth, Tty::stderrWidth, stdout);
         int code = execute(args, c);
+        Signals.ended();            // the command has ended: a signal now changes nothing
         if (code == 0 && System.out.checkError()) {
             // what a command printed (the hash, records, --version, doctor, help) did not all reach
             // standard output: a full disk behind a redirection, or a reader that went away
@@ -91,7 +105,7 @@ public final class WdsGet implements Runnable {
                     + " reader went away); anything received is in place");
             code = Outcome.FAILURE.exitCode();
         }
-        System.exit(code);
+        return code;
     }
 
     /**

@@ -465,6 +465,47 @@ class WdsGetIT {
     }
 
     /**
+     * A signal during start-up, before any session (and before the first record): main
+     * checking its arguments, JLine probing the terminal (the slowest part), picocli building
+     * the command, the outputs being prepared, the transport library loading. The JVM's log
+     * of loaded classes shows when each phase begins; the signal follows, and finds its
+     * phase or a later one. Each says so in one line, exits with the signal's code and leaves
+     * nothing behind. (Before main, the JVM's own start, nothing can say so.)
+     */
+    @ParameterizedTest(name = "SIG{0} once {2} is loaded exits with {1}")
+    @CsvSource({"INT, 130, io.github.wdstci.cli.Arguments", "TERM, 143, io.github.wdstci.cli.Arguments",
+            "INT, 130, io.github.wdstci.cli.Tty", "TERM, 143, io.github.wdstci.cli.Tty",
+            "INT, 130, io.github.wdstci.cli.GetCommand", "TERM, 143, io.github.wdstci.cli.GetCommand",
+            "INT, 130, io.github.wdstci.cli.StaleParts", "TERM, 143, io.github.wdstci.cli.StaleParts",
+            "INT, 130, io.github.wdstci.internal.NativeLibrary", "TERM, 143, io.github.wdstci.internal.NativeLibrary"})
+    void aSignalDuringStartUpSaysSoAndLeavesNothing(String signal, int exit, String loaded) throws Exception {
+        Path classes = dir.resolveSibling(dir.getFileName() + "-classes.log");
+        List<String> cmd = command("get", "-s", "wds01", "-n", "synthetic", SLOW, "-o", "image.bin");
+        cmd.add(cmd.indexOf("-jar"), "-Xlog:class+load=info:file=" + classes);
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
+        p.getOutputStream().close();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        await(loaded + " loaded", () -> {
+            try {
+                return Files.exists(classes) && Files.readString(classes).contains(" " + loaded + " source:");
+            } catch (IOException e) {
+                return false;
+            }
+        });
+
+        signal(p.pid(), signal);
+        awaitExit(p, "wdsget did not stop after SIG" + signal);
+
+        CliRun r = new CliRun(p.exitValue(), "", err.get());
+        r.assertOneLineError(exit, "cancelled by signal", "ERROR_CANCELLED");
+        assertThat(r.errors().get(0)).matches(".*; (nothing was received|the output was not written)");
+        assertThat(out.get()).doesNotContain("done ");
+        Files.delete(classes);
+        assertNothingLeftBehind();
+    }
+
+    /**
      * Ctrl-C typed on a real pseudo-terminal with the default display (the
      * bar): util-linux {@code script} runs wdsget on a new pty, and the byte
      * 0x03 written to it becomes SIGINT through the pty's line discipline,
