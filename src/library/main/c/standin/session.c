@@ -380,6 +380,7 @@ struct lanes {
     uint64_t size;
     uint32_t block;
     PFN_WdsTransportClientReceiveContents on_contents;
+    bool shared;                   /* more than one lane: mu is taken (one lane needs no lock) */
     pthread_mutex_t mu;            /* guards it, delivered and err */
     struct st_block_iter it;
     uint64_t delivered;
@@ -389,11 +390,22 @@ struct lanes {
 /* Takes the next block to deliver; false when there is none or a lane failed. */
 static bool next_block(struct lanes *L, uint64_t *k, uint64_t *delivered)
 {
-    pthread_mutex_lock(&L->mu);
+    if (L->shared)
+        pthread_mutex_lock(&L->mu);
     bool more = L->err == ERROR_SUCCESS && st_block_iter_next(&L->it, k);
     *delivered = L->delivered;
-    pthread_mutex_unlock(&L->mu);
+    if (L->shared)
+        pthread_mutex_unlock(&L->mu);
     return more;
+}
+
+static void add_delivered(struct lanes *L, uint32_t len)
+{
+    if (L->shared)
+        pthread_mutex_lock(&L->mu);
+    L->delivered += len;
+    if (L->shared)
+        pthread_mutex_unlock(&L->mu);
 }
 
 static void lane_failed(struct lanes *L, DWORD err)
@@ -457,9 +469,7 @@ static DWORD lane(struct lanes *L)
         o.QuadPart = off;
         L->on_contents(s->handle, s->caller_data, st_buffer_data(b), len, &o);
         st_buffer_release(b);
-        pthread_mutex_lock(&L->mu);
-        L->delivered += len;
-        pthread_mutex_unlock(&L->mu);
+        add_delivered(L, len);
     }
     return ERROR_SUCCESS;
 }
@@ -480,6 +490,7 @@ static DWORD run_lanes(struct lanes *L)
 {
     pthread_t extra[ST_MAX_THREADS];
     unsigned started = 0;
+    L->shared = L->s->opt.threads > 1;       /* set before any other lane exists */
     for (unsigned i = 1; i < L->s->opt.threads; i++) {
         if (pthread_create(&extra[started], NULL, lane_main, L) != 0) {
             lane_failed(L, ERROR_NOT_ENOUGH_MEMORY);

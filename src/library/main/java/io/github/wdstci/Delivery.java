@@ -93,17 +93,25 @@ final class Delivery implements BlockOwner {
      * each of them is then a callback thread of the session.
      */
     private static final class InCallback {
+        final Thread owner = Thread.currentThread();
         Delivery[] sessions = new Delivery[2];
         int depth;
     }
 
     private static final ThreadLocal<InCallback> IN_CALLBACK = new ThreadLocal<>();
 
+    /** The record of the thread that entered this session's latest callback: spares most blocks the ThreadLocal. */
+    private volatile InCallback lastEntered;
+
     private InCallback enter() {
-        InCallback c = IN_CALLBACK.get();
-        if (c == null) {
-            c = new InCallback();
-            IN_CALLBACK.set(c);
+        InCallback c = lastEntered;
+        if (c == null || c.owner != Thread.currentThread()) {
+            c = IN_CALLBACK.get();
+            if (c == null) {
+                c = new InCallback();
+                IN_CALLBACK.set(c);
+            }
+            lastEntered = c;
         }
         if (c.depth == c.sessions.length) {
             c.sessions = java.util.Arrays.copyOf(c.sessions, c.depth * 2);
