@@ -34,6 +34,14 @@ final class Arguments {
      * the JVM's character set for names, else the sentence to show (its control
      * characters not yet escaped).
      */
+    /**
+     * Whether {@link #unreadable} can compare the arguments with the bytes the process
+     * was given (Linux): then a U+FFFD in an argument is one the user typed.
+     */
+    static boolean checkedExactly() {
+        return Files.isReadable(Path.of("/proc/self/cmdline"));
+    }
+
     static String unreadable(String[] args) {
         Path cmdline = Path.of("/proc/self/cmdline");
         if (args.length == 0 || !Files.isReadable(cmdline)) {

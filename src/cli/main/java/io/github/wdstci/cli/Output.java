@@ -186,9 +186,10 @@ final class Output {
                 }
                 return new Target(Kind.STDOUT, null, output, ifExists);
             }
-            if (output.indexOf('\uFFFD') >= 0) {
+            if (output.indexOf('\uFFFD') >= 0 && !Arguments.checkedExactly()) {
                 // what the JVM makes of bytes that are not valid in the locale's character set:
-                // writing a file with U+FFFD in its name would not be the file asked for
+                // writing a file with U+FFFD in its name would not be the file asked for (where
+                // the arguments' bytes can be read, main has told those apart from a U+FFFD typed)
                 throw new Outcome.Problem(Outcome.USAGE, "--output has bytes that are not valid in this locale's"
                         + " character set (" + System.getProperty("sun.jnu.encoding", "?") + "): " + output);
             }

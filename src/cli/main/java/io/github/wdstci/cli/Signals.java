@@ -44,7 +44,11 @@ final class Signals {
             }
             err = stderr;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(Signals::onShutdown, "wdsget-signal"));
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(Signals::onShutdown, "wdsget-signal"));
+        } catch (IllegalStateException e) {
+            // a signal came before main did: the JVM is already exiting, with the signal's code
+        }
     }
 
     /**

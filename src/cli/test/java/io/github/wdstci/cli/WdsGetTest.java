@@ -624,6 +624,15 @@ class WdsGetTest {
         assertThat(r.records()).filteredOn(m -> m.get("kind").equals("done")).hasSize(3);
     }
 
+    /** A U+FFFD typed in a valid UTF-8 name is a character like any other, in --output too. */
+    @Test
+    void anOutputNamedWithAReplacementCharacterIsWritten() throws Exception {
+        CliRun r = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "1MiB", "-q",
+                "-o", dir.resolve("r\uFFFD").toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(dir.resolve("r\uFFFD")).hasSize(1 << 20);
+    }
+
     /** Object names may stand anywhere among the options, as in most command-line tools. */
     @Test
     void objectNamesMayBeInterleavedWithOptions() throws Exception {
