@@ -38,7 +38,7 @@ class LauncherIT {
     Path old;          // a Java 17 installation (fake: it only tells its version)
 
     static Path launcher() {
-        Path p = Path.of(System.getProperty("wdsget.launcher", "../../wdsget"));
+        Path p = Path.of(System.getProperty("wdsget.launcher", "wdsget"));
         assertThat(p).as("the launcher at the top of the repository").isRegularFile().isExecutable();
         return p;
     }
@@ -73,7 +73,7 @@ class LauncherIT {
 
     /** An installed copy: the jar in place and no sources, so nothing is built. */
     void installJar() throws IOException {
-        Path target = Files.createDirectories(root.resolve("src/cli/target"));
+        Path target = Files.createDirectories(root.resolve("target"));
         Files.copy(WdsGetIT.jar(), target.resolve("wdsget.jar"));
     }
 
@@ -197,8 +197,8 @@ class LauncherIT {
         Path log = root.resolve("mvnw.log");
         executable(root.resolve("mvnw"), "#!/bin/sh\necho \"$JAVA_HOME|$*\" >> '" + log + "'\n"
                 + "echo 'maven says hello'\n"
-                + "mkdir -p '" + root.resolve("src/cli/target") + "'\n"
-                + "cp '" + WdsGetIT.jar().toAbsolutePath() + "' '" + root.resolve("src/cli/target/wdsget.jar") + "'\n");
+                + "mkdir -p '" + root.resolve("target") + "'\n"
+                + "cp '" + WdsGetIT.jar().toAbsolutePath() + "' '" + root.resolve("target/wdsget.jar") + "'\n");
         return source;
     }
 
@@ -215,7 +215,7 @@ class LauncherIT {
         List<String> calls = Files.readAllLines(log);
         assertThat(calls).singleElement().asString()
                 .startsWith(root.resolve("jdks/jdk-current") + "|")
-                .contains("-pl src/cli -am").contains("-DskipTests").endsWith("package");
+                .contains("-f " + root.resolve("pom.xml")).contains("-Dmaven.test.skip=true").endsWith("package");
 
         CliRun second = launch(Map.of(), "--version");
         assertThat(second.exitCode()).isZero();
@@ -233,7 +233,7 @@ class LauncherIT {
     void rebuildsAJarWhoseBuildWasInterrupted() throws Exception {
         sourcesAndMaven();
         byte[] whole = Files.readAllBytes(WdsGetIT.jar());
-        Path jar = Files.createDirectories(root.resolve("src/cli/target")).resolve("wdsget.jar");
+        Path jar = Files.createDirectories(root.resolve("target")).resolve("wdsget.jar");
         Files.write(jar, Arrays.copyOf(whole, whole.length / 3));
         Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(60)));
 
