@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 
 import io.github.wdstci.internal.Wdstptc;
 import io.github.wdstci.internal.ffi._TRANSPORTCLIENT_SESSION_INFO;
@@ -114,7 +115,7 @@ final class Delivery implements BlockOwner {
             lastEntered = c;
         }
         if (c.depth == c.sessions.length) {
-            c.sessions = java.util.Arrays.copyOf(c.sessions, c.depth * 2);
+            c.sessions = Arrays.copyOf(c.sessions, c.depth * 2);
         }
         c.sessions[c.depth++] = this;
         return c;
