@@ -37,7 +37,7 @@ class PackagingIT {
         try (JarFile jar = new JarFile(path("wdstci.jar").toFile())) {
             List<String> names = entries(jar);
             assertThat(names).contains("io/github/wdstci/WdsClient.class",
-                    "io/github/wdstci/native/linux-x86-64/libwdstptc.so", "module-info.class");
+                    "io/github/wdstci/native/linux-x86-64/libwdstptc.so", "module-info.class", "META-INF/LICENSE");
             assertThat(names).noneMatch(n -> n.startsWith("io/github/wdstci/cli/"))
                     .noneMatch(n -> n.startsWith("picocli/") || n.startsWith("org/"))
                     .allMatch(n -> n.startsWith("io/github/wdstci/") || "io/github/wdstci/".startsWith(n)
@@ -74,7 +74,8 @@ class PackagingIT {
                     .isEqualTo("ALL-UNNAMED");
             List<String> names = entries(jar);
             assertThat(names).contains("io/github/wdstci/WdsClient.class", "io/github/wdstci/cli/WdsGet.class",
-                    "io/github/wdstci/native/linux-x86-64/libwdstptc.so", "picocli/CommandLine.class")
+                    "io/github/wdstci/native/linux-x86-64/libwdstptc.so", "picocli/CommandLine.class",
+                    "META-INF/LICENSE", "META-INF/THIRD-PARTY.txt")
                     .noneMatch(n -> n.endsWith("module-info.class"))
                     .noneMatch(n -> n.startsWith("org/openjdk/jmh/") || n.startsWith("com/sun/jna/")
                             || n.startsWith("org/junit/"));
