@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Stack;
 
 import io.github.wdstci.TransferRequest;
 import picocli.CommandLine;
@@ -41,8 +42,10 @@ final class TransferOptions {
     boolean createDirs;
 
     @Option(names = "--sha256", arity = "0..1", paramLabel = "HEX", fallbackValue = "",
+            preprocessor = Sha256Value.class,
             description = "Print the SHA-256 of what was received (alone with -q); with HEX, also require it to match"
-                    + " (a mismatch keeps no file and exits with 7).")
+                    + " (a mismatch keeps no file and exits with 7). In '--sha256 HEX', the next argument is taken"
+                    + " as HEX only when it is 64 hex digits; anything else is an object name or an option.")
     String sha256;
 
     @Option(names = "--metadata", paramLabel = "FILE",
@@ -79,6 +82,25 @@ final class TransferOptions {
     @Option(names = {"-v", "--verbose"}, description = "Stack traces with errors; say which stale partial files"
             + " of killed runs were removed.")
     boolean verbose;
+
+    /**
+     * {@code --sha256}'s optional value, when written apart: picocli would take whatever argument
+     * follows that is not an option, so that {@code --sha256 boot.wim} swallowed the object's name.
+     * Only a digest (64 hex digits) is taken; before anything else, {@code --sha256} stands alone.
+     * {@code --sha256=VALUE} is always the value, and checked as one.
+     */
+    static final class Sha256Value implements CommandLine.IParameterPreprocessor {
+        @Override
+        public boolean preprocess(Stack<String> args, CommandLine.Model.CommandSpec command,
+                                  CommandLine.Model.ArgSpec option, Map<String, Object> info) {
+            boolean apart = " ".equals(info.get("separator"));
+            if (apart && !args.isEmpty() && !args.peek().matches("(?i)[0-9a-f]{64}")) {
+                // what picocli does with --sha256 at the end: the fallback value, nothing consumed
+                args.push(((CommandLine.Model.OptionSpec) option).fallbackValue());
+            }
+            return false;
+        }
+    }
 
     /** Library field names, as its messages use them, and the option a user gives instead. */
     private static final Map<String, String> FIELDS = Map.of(

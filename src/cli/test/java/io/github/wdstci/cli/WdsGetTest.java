@@ -184,6 +184,59 @@ class WdsGetTest {
         assertThat(files()).isEmpty();
     }
 
+    /**
+     * Where --sha256 stands on the command line: its value is the next argument only when that is a
+     * digest (64 hex digits); anything else after it (an object name, an option) is what it would be
+     * without --sha256. OUT is an output file, HEX the object's digest.
+     */
+    static Stream<Arguments> sha256Placements() {
+        String wrong = "0".repeat(64);
+        return Stream.of(
+                Arguments.of("--sha256=HEX", List.of("64KiB", "-o", "OUT", "--sha256=HEX"), 0, "sha256"),
+                Arguments.of("--sha256 HEX", List.of("64KiB", "-o", "OUT", "--sha256", "HEX"), 0, "sha256"),
+                Arguments.of("--sha256 HEX before the object", List.of("-o", "OUT", "--sha256", "HEX", "64KiB"), 0,
+                        "sha256"),
+                Arguments.of("--sha256 at the end", List.of("64KiB", "-o", "OUT", "--sha256"), 0, null),
+                Arguments.of("--sha256 before an option", List.of("--sha256", "-o", "OUT", "64KiB"), 0, null),
+                Arguments.of("--sha256 before the object", List.of("-o", "OUT", "--sha256", "64KiB"), 0, null),
+                Arguments.of("--sha256 with a wrong digest before the object",
+                        List.of("-o", "OUT", "--sha256", wrong, "64KiB"), 7, null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("sha256Placements")
+    void sha256TakesTheNextArgumentOnlyWhenItIsADigest(String name, List<String> args, int exit, String verified)
+            throws Exception {
+        String hex = syntheticSha256(64 << 10, 0);
+        Path out = dir.resolve("out.bin");
+        List<String> argv = new java.util.ArrayList<>(List.of("get", "-s", "wds01", "-n", "synthetic"));
+        args.forEach(a -> argv.add(a.equals("OUT") ? out.toString() : a.replace("HEX", hex.toUpperCase())));
+        CliRun r = CliRun.inProcess(argv.toArray(String[]::new));
+
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(exit);
+        if (exit != 0) {
+            assertThat(r.errors()).singleElement().asString().startsWith("wdsget: verification failed");
+            assertThat(files()).isEmpty();
+            return;
+        }
+        assertThat(files()).containsExactly("out.bin");
+        assertThat(r.record("done")).containsEntry("object", "64KiB").containsEntry("sha256", hex)
+                .containsEntry("output", out.toString());
+        assertThat(r.record("done").get("verified")).isEqualTo(verified);
+    }
+
+    /** With several objects, --sha256 before them takes none as its value: each is received and hashed. */
+    @Test
+    void sha256BeforeSeveralObjectsTakesNoneOfThem() throws Exception {
+        CliRun r = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "-o", dir + "/", "--sha256", "1MiB",
+                "64KiB", "-q");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(files()).containsExactlyInAnyOrder("1MiB", "64KiB");
+        assertThat(r.out().lines().toList()).containsExactlyInAnyOrder(
+                syntheticSha256(1 << 20, 0) + "  " + dir.resolve("1MiB"),
+                syntheticSha256(64 << 10, 0) + "  " + dir.resolve("64KiB"));
+    }
+
     /** One case per failure class: arguments, exit code, words of the message, the Win32 name. */
     static Stream<Arguments> failures() {
         return Stream.of(
