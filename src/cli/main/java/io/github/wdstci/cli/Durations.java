@@ -1,5 +1,6 @@
 package io.github.wdstci.cli;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -11,13 +12,14 @@ import picocli.CommandLine;
 /**
  * Durations as people write them: {@code 90} (seconds), {@code 90s},
  * {@code 500ms}, {@code 5m}, {@code 1h30m}, {@code 1.5h}, or ISO-8601
- * ({@code PT5M}).
+ * ({@code PT5M}), in whole milliseconds, and shown exactly as they were
+ * understood ({@link #format}).
  */
 final class Durations {
 
     /** What {@code --help} says about durations. */
     static final String HELP = "DURATION is a number with a unit: ms, s, m, h or d, combined as in 1h30m"
-            + " (a bare number is seconds; ISO-8601 such as PT5M also works).";
+            + " (a bare number is seconds; ISO-8601 such as PT5M also works), in whole milliseconds.";
 
     private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h|d)?");
 
@@ -25,9 +27,10 @@ final class Durations {
     }
 
     /**
-     * Parses a duration of at least a millisecond.
+     * Parses a duration of whole milliseconds, at least one.
      *
-     * @throws IllegalArgumentException naming the text, when it is not one or shorter than 1 ms
+     * @throws IllegalArgumentException naming the text, when it is not one, shorter than 1 ms, or
+     *         finer than a millisecond
      */
     static Duration parse(String text) {
         String s = text == null ? "" : text.strip().toLowerCase(Locale.ROOT);
@@ -47,19 +50,23 @@ final class Durations {
             while (at < s.length() && m.find(at) && m.start() == at) {
                 bare |= m.group(2) == null;
                 parts++;
-                double v = Double.parseDouble(m.group(1));
-                double nanosPer = switch (m.group(2) == null ? "s" : m.group(2)) {
-                    case "ms" -> 1e6;
-                    case "s" -> 1e9;
-                    case "m" -> 60e9;
-                    case "h" -> 3600e9;
-                    default -> 86400e9;
+                // exact decimals: 1.0000001ms is finer than a millisecond, not 1ms after rounding
+                BigDecimal v = new BigDecimal(m.group(1));
+                long nanosPer = switch (m.group(2) == null ? "s" : m.group(2)) {
+                    case "ms" -> 1_000_000L;
+                    case "s" -> 1_000_000_000L;
+                    case "m" -> 60_000_000_000L;
+                    case "h" -> 3_600_000_000_000L;
+                    default -> 86_400_000_000_000L;
                 };
-                double nanos = v * nanosPer;
-                if (nanos > Long.MAX_VALUE / 2.0) {
+                BigDecimal nanos = v.multiply(BigDecimal.valueOf(nanosPer));
+                if (nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE / 2)) > 0) {
                     throw new IllegalArgumentException("duration too long: '" + text + "'");
                 }
-                d = d.plusNanos(Math.round(nanos));
+                if (nanos.remainder(BigDecimal.valueOf(1_000_000L)).signum() != 0) {
+                    throw finer(text);
+                }
+                d = d.plusNanos(nanos.longValueExact());
                 at = m.end();
             }
             if (s.isEmpty() || at != s.length()) {
@@ -72,23 +79,32 @@ final class Durations {
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException("duration must be positive: '" + text + "'");
         }
-        // The transport counts in milliseconds, and so do the messages that repeat it ("0ms").
+        // The transport counts in milliseconds, and so do the messages that repeat it ("0ms"):
+        // a finer duration would be cut there, and shown cut ("1.5ms" as "1ms").
         if (d.compareTo(Duration.ofMillis(1)) < 0) {
             throw new IllegalArgumentException("duration shorter than 1ms: '" + text + "'");
+        }
+        if (d.getNano() % 1_000_000 != 0) {
+            throw finer(text);
         }
         return d;
     }
 
-    /** {@code 1h30m}, {@code 5m}, {@code 2.5s}: short and exact enough for messages. */
+    private static IllegalArgumentException finer(String text) {
+        return new IllegalArgumentException("duration finer than a millisecond: '" + text
+                + "' (durations count whole milliseconds, e.g. 1500ms or 1.5s)");
+    }
+
+    /**
+     * {@code 1h30m}, {@code 5m}, {@code 2.5s}, {@code 1m0.001s}, {@code 250ms}: exact to the
+     * millisecond, and {@link #parse} reads it back as the same duration.
+     */
     static String format(Duration d) {
         long ms = d.toMillis();
         if (ms < 1000) {
             return ms + "ms";
         }
-        if (ms % 1000 != 0 && ms < 60_000) {
-            return String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
-        }
-        long s = d.toSeconds();
+        long s = ms / 1000;
         StringBuilder b = new StringBuilder();
         if (s >= 3600) {
             b.append(s / 3600).append('h');
@@ -96,8 +112,13 @@ final class Durations {
         if (s % 3600 >= 60) {
             b.append(s % 3600 / 60).append('m');
         }
-        if (s % 60 != 0) {
-            b.append(s % 60).append('s');
+        long rest = ms % 60_000;          // the seconds and milliseconds within the last minute
+        if (rest != 0) {
+            b.append(rest / 1000);
+            if (rest % 1000 != 0) {
+                b.append('.').append(String.format(Locale.ROOT, "%03d", rest % 1000).replaceFirst("0+$", ""));
+            }
+            b.append('s');
         }
         return b.toString();
     }

@@ -51,7 +51,8 @@ class ByteSizeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "soon", "5x", "0", "0s", "-5s", "5m3", "PT-1S", "m", "0.0001s", "0.5ms", "PT0.0001S"})
+    @ValueSource(strings = {"", "soon", "5x", "0", "0s", "-5s", "5m3", "PT-1S", "m", "0.0001s", "0.5ms", "PT0.0001S",
+            "1.5ms", "1.0000001ms", "0.0015s", "1m0.0005s", "PT1.0005S"})
     void refusesDurations(String text) {
         assertThatThrownBy(() -> Durations.parse(text)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'" + text + "'");
@@ -63,5 +64,18 @@ class ByteSizeTest {
         assertThat(Durations.format(java.time.Duration.ofSeconds(1))).isEqualTo("1s");
         assertThat(Durations.format(java.time.Duration.ofMillis(1500))).isEqualTo("1.5s");
         assertThat(Durations.format(java.time.Duration.ofMillis(250))).isEqualTo("250ms");
+        assertThat(Durations.format(java.time.Duration.ofMillis(1001))).isEqualTo("1.001s");
+        assertThat(Durations.format(java.time.Duration.ofMillis(1250))).isEqualTo("1.25s");
+        assertThat(Durations.format(java.time.Duration.ofMillis(61_500))).isEqualTo("1m1.5s");
+        assertThat(Durations.format(java.time.Duration.ofMillis(3_600_001))).isEqualTo("1h0.001s");
+        assertThat(Durations.format(java.time.Duration.ofMinutes(60))).isEqualTo("1h");
+    }
+
+    /** What is shown reads back as the same duration: every duration accepted is shown exactly. */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 999, 1000, 1001, 1250, 59_999, 60_000, 61_500, 3_599_999, 3_600_001, 90_061_001})
+    void formattedDurationsReadBackExactly(long millis) {
+        java.time.Duration d = java.time.Duration.ofMillis(millis);
+        assertThat(Durations.parse(Durations.format(d))).as(Durations.format(d)).isEqualTo(d);
     }
 }

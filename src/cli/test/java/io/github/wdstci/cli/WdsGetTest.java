@@ -638,6 +638,40 @@ class WdsGetTest {
         assertThat(files()).isEmpty();
     }
 
+    /**
+     * Durations count whole milliseconds, for every option that takes one: a finer one is refused
+     * up front, naming the option, rather than cut to the millisecond and shown cut.
+     */
+    @Test
+    void durationsFinerThanAMillisecondAreRefusedByEveryOption() throws Exception {
+        String out = dir.resolve("x.bin").toString();
+        for (List<String> args : List.of(
+                List.of("get", "-s", "wds01", "-n", "synthetic", "64KiB", "-o", out, "--timeout", "1.5ms"),
+                List.of("get", "-s", "wds01", "-n", "synthetic", "64KiB", "-o", out, "--timeout", "PT1.0005S"),
+                List.of("demo", "--size", "64KiB", "-o", out, "--timeout", "2.0001s"),
+                List.of("demo", "--size", "64KiB", "-o", out, "--delay", "1.5ms"),
+                List.of("doctor", "-s", "wds01", "--timeout", "1m0.0005s"))) {
+            CliRun r = CliRun.inProcess(args.toArray(String[]::new));
+            String option = args.get(args.size() - 2);
+            assertThat(r.exitCode()).as(String.join(" ", args) + ": " + r.err()).isEqualTo(2);
+            assertThat(r.err()).as(String.join(" ", args)).startsWith("wdsget: Invalid value for option '" + option
+                    + "': ").contains("'" + args.get(args.size() - 1) + "'").contains("whole milliseconds")
+                    .doesNotContain("Exception");
+            assertThat(r.out()).isEmpty();
+        }
+        assertThat(files()).as("nothing received").isEmpty();
+    }
+
+    /** A timeout given to the millisecond is reported as given, not rounded or cut. */
+    @Test
+    void aTimeoutIsReportedExactly() throws Exception {
+        // 64 blocks 50 ms apart cannot finish within the 1.001 s timeout, however fast the machine
+        CliRun r = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "4MiB?block=64KiB&delay=50ms",
+                "-o", dir.resolve("slow.bin").toString(), "--timeout", "1001ms");
+        r.assertOneLineError(9, "timed out after 1.001s (--timeout)", "ERROR_TIMEOUT");
+        assertThat(files()).isEmpty();
+    }
+
     @Test
     void metadataIsSavedWhenAskedAndMissingMetadataIsSaid() throws Exception {
         Path meta = dir.resolve("boot.meta");
