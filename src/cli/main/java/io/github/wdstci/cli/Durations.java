@@ -21,6 +21,12 @@ final class Durations {
     static final String HELP = "DURATION is a number with a unit: ms, s, m, h or d, combined as in 1h30m"
             + " (a bare number is seconds; ISO-8601 such as PT5M also works), in whole milliseconds.";
 
+    /**
+     * The longest duration, about 146 years: the timers count in nanoseconds ({@code toNanos()}),
+     * and {@code --timeout} has 30 s added for the transport to stop.
+     */
+    private static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE / 2);
+
     private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h|d)?");
 
     private Durations() {
@@ -60,7 +66,7 @@ final class Durations {
                     default -> 86_400_000_000_000L;
                 };
                 BigDecimal nanos = v.multiply(BigDecimal.valueOf(nanosPer));
-                if (nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE / 2)) > 0) {
+                if (nanos.compareTo(BigDecimal.valueOf(LONGEST.toNanos())) > 0) {
                     throw new IllegalArgumentException("duration too long: '" + text + "'");
                 }
                 if (nanos.remainder(BigDecimal.valueOf(1_000_000L)).signum() != 0) {
@@ -78,6 +84,10 @@ final class Durations {
         }
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException("duration must be positive: '" + text + "'");
+        }
+        if (d.compareTo(LONGEST) > 0) {
+            // each part is bounded above, but not their sum, nor ISO-8601's
+            throw new IllegalArgumentException("duration too long: '" + text + "'");
         }
         // The transport counts in milliseconds, and so do the messages that repeat it ("0ms"):
         // a finer duration would be cut there, and shown cut ("1.5ms" as "1ms").

@@ -662,6 +662,19 @@ class WdsGetTest {
         assertThat(files()).as("nothing received").isEmpty();
     }
 
+    /** A duration too long to count in nanoseconds is a usage error, also when only its sum is, not a stack trace. */
+    @Test
+    void aDurationTooLongIsAUsageError() {
+        for (List<String> args : List.of(List.of("demo", "--size", "64KiB", "--timeout", "50000d50000d50000d"),
+                List.of("demo", "--size", "64KiB", "--timeout", "PT99999999999H"),
+                List.of("doctor", "--timeout", "PT99999999999H"))) {
+            CliRun r = CliRun.inProcess(args.toArray(String[]::new));
+            assertThat(r.exitCode()).as(String.join(" ", args) + ": " + r.err()).isEqualTo(2);
+            assertThat(r.err()).startsWith("wdsget: Invalid value for option '--timeout': duration too long: '")
+                    .doesNotContain("Exception").doesNotContain("\tat ");
+        }
+    }
+
     /** A timeout given to the millisecond is reported as given, not rounded or cut. */
     @Test
     void aTimeoutIsReportedExactly() throws Exception {
