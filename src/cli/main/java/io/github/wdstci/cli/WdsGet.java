@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
  * adds the stack trace.
  */
 @Command(name = "wdsget", mixinStandardHelpOptions = true, versionProvider = WdsGet.Version.class,
+        modelTransformer = WdsGet.HelpVersion.class,
         description = "Receive objects from a Windows Deployment Services server by multicast.",
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {GetCommand.class, DemoCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class,
@@ -191,6 +192,25 @@ public final class WdsGet implements Runnable {
     static String java() {
         return "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + "), "
                 + System.getProperty("os.name") + " " + System.getProperty("os.arch");
+    }
+
+    /**
+     * Gives picocli's {@code help} command the {@code -V, --version} every other command has
+     * (mixinStandardHelpOptions, which it lacks): without it, {@code wdsget help -V} took
+     * {@code -V} for an unknown argument, ignored it, and printed wdsget's help. A model
+     * transformer, so that the man page and the completion script, made from the same
+     * model, have it too; {@link #execute} gives it the version provider, as every command.
+     */
+    static final class HelpVersion implements CommandLine.IModelTransformer {
+        @Override
+        public CommandLine.Model.CommandSpec transform(CommandLine.Model.CommandSpec spec) {
+            CommandLine help = spec.subcommands().get("help");
+            if (help != null && help.getCommandSpec().findOption("--version") == null) {
+                help.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("-V", "--version")
+                        .versionHelp(true).description("Print version information and exit.").build());
+            }
+            return spec;
+        }
     }
 
     /** {@code --version}: wdsget's version, the JDK and the platform, and (when run) the transport library. */

@@ -71,7 +71,8 @@ class WdsGetTest {
         String version = CliRun.inProcess("--version").out();
         assertThat(version).startsWith("wdsget ");
         for (List<String> args : List.of(List.of("get", "-V"), List.of("doctor", "--version"), List.of("demo", "-V"),
-                List.of("get", "-s", "x", "-n", "y", "z", "-V"), List.of("generate-completion", "--version"))) {
+                List.of("get", "-s", "x", "-n", "y", "z", "-V"), List.of("generate-completion", "--version"),
+                List.of("help", "-V"), List.of("help", "--version"), List.of("help", "get", "-V"))) {
             CliRun r = CliRun.inProcess(args.toArray(String[]::new));
             assertThat(r.exitCode()).as(args + ": " + r.err()).isZero();
             assertThat(r.out()).as(String.join(" ", args)).isEqualTo(version);
@@ -816,6 +817,8 @@ class WdsGetTest {
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).contains("Usage: wdsget get").contains("--timeout").contains("--metadata");
         assertThat(CliRun.inProcess("help").out()).contains("doctor").contains("Exit codes:");
+        assertThat(CliRun.inProcess("help", "--help").out()).as("help's own help lists -V as every command's does")
+                .contains("Usage: wdsget help [-hV] [COMMAND]").contains("-V, --version");
     }
 
     @Test
