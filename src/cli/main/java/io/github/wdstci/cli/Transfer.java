@@ -264,10 +264,12 @@ final class Transfer {
                     throw new Outcome.Problem(Outcome.USAGE, "--metadata and --output name the same file: "
                             + metadataTarget.shown());
                 }
-                if (metadataTarget.kind() == Output.Kind.DEVICE || metadataTarget.kind() == Output.Kind.SKIP) {
+                if (metadataTarget.kind() == Output.Kind.DEVICE) {
                     throw new Outcome.Problem(Outcome.TARGET_EXISTS, "--metadata " + metadataTarget.shown()
-                            + (metadataTarget.kind() == Output.Kind.SKIP ? " exists" : " is a block device"));
+                            + " is a block device");
                 }
+                // Kind.SKIP: the file is there and --if-exists=skip keeps it; the object, whose
+                // output is free, is still received (saveMetadata says that its metadata was not kept)
             } catch (Outcome.Problem e) {
                 display.failed(e.getMessage());
                 active.clear();
@@ -404,6 +406,7 @@ final class Transfer {
         }
         try {
             switch (t.kind()) {
+                case SKIP -> skippedMetadata(prefix, "--metadata " + t.shown() + " exists");
                 case FILE -> {
                     Path temp = StaleParts.createTemp(t.path().getParent(), t.path().getFileName().toString());
                     try {
@@ -411,7 +414,7 @@ final class Transfer {
                             write(ch, metadata);
                             ch.force(true);
                         }
-                        place(temp, t);
+                        place(temp, t, prefix);
                     } finally {
                         Files.deleteIfExists(temp);
                     }
@@ -423,8 +426,18 @@ final class Transfer {
                     }
                 }
             }
+        } catch (Outcome.Problem e) {
+            throw e;
         } catch (IOException e) {
             throw Outcome.ioProblem("the object was received, but saving its metadata to " + t.shown() + " failed", e);
+        }
+    }
+
+    /** Under --if-exists=skip, a --metadata file that is there is kept: the metadata received is not saved. */
+    private void skippedMetadata(String prefix, String why) {
+        if (!settings.quiet()) {
+            display.note("note: " + prefix + why + "; it was kept and the object's metadata discarded"
+                    + " (--if-exists=skip)");
         }
     }
 
@@ -435,15 +448,26 @@ final class Transfer {
         }
     }
 
-    /** Renames the metadata's temporary file onto its target: a file there is replaced only under overwrite. */
-    private static void place(Path temp, Output.Target t) throws IOException {
-        // a --metadata file that exists at the start is refused under skip, so here skip is fail
-        boolean overwrite = t.ifExists() == Output.IfExists.OVERWRITE;
-        String there = FileSink.place(temp, t.path(), overwrite ? Output.IfExists.OVERWRITE : Output.IfExists.FAIL);
-        if (there != null) {
-            throw new IOException(t.shown() + " appeared meanwhile" + (there.equals(FileSink.REGULAR_FILE)
-                    ? " (use --if-exists=overwrite)" : " as " + there + ", which is never replaced"));
+    /**
+     * Renames the metadata's temporary file onto its target. What is there now decides under
+     * --if-exists, as for the object's own file ({@link FileSink#commit}): a regular file that
+     * appeared meanwhile is replaced under overwrite, kept under skip (a note, exit 0) and under
+     * fail (exit 8); anything else is never replaced (exit 8). The object is in place already.
+     */
+    private void place(Path temp, Output.Target t, String prefix) throws IOException {
+        String there = FileSink.place(temp, t.path(), t.ifExists());
+        if (there == null) {
+            return;
         }
+        boolean file = there.equals(FileSink.REGULAR_FILE);
+        if (file && t.ifExists() == Output.IfExists.SKIP) {
+            skippedMetadata(prefix, "--metadata " + t.shown() + " appeared during the transfer");
+            return;
+        }
+        throw new Outcome.Problem(Outcome.TARGET_EXISTS, "the object was received, but --metadata " + t.shown()
+                + " appeared during the transfer" + (file ? "" : " (" + there + ")") + "; it was kept and the"
+                + " object's metadata discarded" + (file ? " (use --if-exists=overwrite)"
+                : ", only a regular file is replaced"));
     }
 
     private void checkStop() throws Outcome.Problem {

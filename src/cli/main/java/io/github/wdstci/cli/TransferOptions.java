@@ -31,7 +31,8 @@ final class TransferOptions {
     String output;
 
     @Option(names = "--if-exists", paramLabel = "POLICY", defaultValue = "fail",
-            description = "When the output file exists: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+            description = "When the output file (or the --metadata file) exists: ${COMPLETION-CANDIDATES}"
+                    + " (default: ${DEFAULT-VALUE}).")
     Output.IfExists ifExists;
 
     @Option(names = "--device", description = "Confirm that --output is a block device to overwrite in place (anything else there is"
@@ -49,7 +50,8 @@ final class TransferOptions {
     String sha256;
 
     @Option(names = "--metadata", paramLabel = "FILE",
-            description = "Save the object's metadata (as the server sends it) to FILE.")
+            description = "Save the object's metadata (as the server sends it) to FILE. A file there follows"
+                    + " --if-exists; under skip it is kept, and the object still received.")
     String metadata;
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.Converter.class,

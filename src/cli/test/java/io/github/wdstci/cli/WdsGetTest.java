@@ -365,6 +365,98 @@ class WdsGetTest {
         assertThat(Files.readString(elsewhere)).isEqualTo("elsewhere");
     }
 
+    /**
+     * A --metadata file that another process creates while the object arrives follows --if-exists
+     * as the output does: overwrite replaces it, skip keeps it and says so (exit 0), fail keeps it
+     * (exit 8). The object itself, which had no file in the way, is received in every case.
+     */
+    @ParameterizedTest(name = "--if-exists={0}")
+    @CsvSource({"overwrite, 0", "skip, 0", "fail, 8"})
+    void aMetadataFileThatAppearsDuringTheTransferIsTreatedAsIfExistsSays(String ifExists, int exit) throws Exception {
+        Path target = dir.resolve("image.bin");
+        Path meta = dir.resolve("image.meta");
+        CliRun r = appearingDuring(target, () -> Files.writeString(meta, "appeared", StandardOpenOption.CREATE_NEW),
+                "get", "-s", "wds01", "-n", "synthetic", SLOWISH + "&meta=hello", "-o", target.toString(),
+                "--metadata", meta.toString(), "--if-exists=" + ifExists);
+
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(exit);
+        assertThat(files()).as("no partial file").containsExactlyInAnyOrder("image.bin", "image.meta");
+        assertThat(Files.size(target)).as("the object").isEqualTo(SLOWISH_SIZE);
+        switch (ifExists) {
+            case "overwrite" -> {
+                assertThat(r.errors()).isEmpty();
+                assertThat(r.record("done")).containsEntry("output", target.toString());
+                assertThat(Files.readString(meta)).isEqualTo("hello");
+            }
+            case "skip" -> {
+                assertThat(r.errors()).isEmpty();
+                assertThat(r.record("done")).containsEntry("output", target.toString());
+                assertThat(r.err()).contains("wdsget: note: --metadata " + meta + " appeared during the transfer")
+                        .contains("kept").contains("--if-exists=skip");
+                assertThat(Files.readString(meta)).isEqualTo("appeared");
+            }
+            default -> {
+                assertThat(r.errors()).singleElement().asString().startsWith("wdsget: the object was received")
+                        .contains("--metadata " + meta + " appeared during the transfer")
+                        .contains("--if-exists=overwrite");
+                assertThat(Files.readString(meta)).isEqualTo("appeared");
+            }
+        }
+    }
+
+    /** A directory that appears at the --metadata file is never replaced, even under overwrite: exit 8, as for the output. */
+    @Test
+    void aDirectoryThatAppearsAtTheMetadataFileIsNeverReplaced() throws Exception {
+        Path target = dir.resolve("image.bin");
+        Path meta = dir.resolve("image.meta");
+        CliRun r = appearingDuring(target, () -> Files.createDirectory(meta),
+                "get", "-s", "wds01", "-n", "synthetic", SLOWISH + "&meta=hello", "-o", target.toString(),
+                "--metadata", meta.toString(), "--if-exists=overwrite");
+
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(8);
+        assertThat(r.errors()).singleElement().asString()
+                .contains("--metadata " + meta + " appeared during the transfer (a directory)")
+                .contains("only a regular file is replaced");
+        assertThat(files()).as("no partial file").containsExactlyInAnyOrder("image.bin", "image.meta");
+        assertThat(meta).isEmptyDirectory();
+        assertThat(Files.size(target)).isEqualTo(SLOWISH_SIZE);
+    }
+
+    /**
+     * --if-exists=skip when only the --metadata file is there: the object, whose output is free, is
+     * received; the metadata file is kept as it is, and a note says so (exit 0). Skip never fails
+     * on a file that exists, and never leaves out an object because of its metadata.
+     */
+    @Test
+    void skipWithOnlyTheMetadataFileThereReceivesTheObjectAndKeepsTheFile() throws Exception {
+        Path target = dir.resolve("image.bin");
+        Path meta = Files.writeString(dir.resolve("image.meta"), "previous");
+        String[] get = {"get", "-s", "wds01", "-n", "synthetic", "64KiB?meta=hello", "-o", target.toString(),
+            "--metadata", meta.toString(), "--if-exists=skip"};
+
+        CliRun r = CliRun.inProcess(get);
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.record("done")).containsEntry("output", target.toString());
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.err()).contains("wdsget: note: --metadata " + meta + " exists; it was kept")
+                .contains("--if-exists=skip");
+        assertThat(Files.size(target)).isEqualTo(64 << 10);
+        assertThat(Files.readString(meta)).isEqualTo("previous");
+        assertThat(files()).containsExactlyInAnyOrder("image.bin", "image.meta");
+
+        // both there: the object is skipped as before, and its metadata with it
+        CliRun both = CliRun.inProcess(get);
+        assertThat(both.exitCode()).as(both.err()).isZero();
+        assertThat(both.record("skipped")).containsEntry("output", target.toString());
+        assertThat(Files.readString(meta)).isEqualTo("previous");
+
+        Files.delete(target);
+        CliRun quiet = CliRun.inProcess(Stream.concat(Stream.of(get), Stream.of("-q")).toArray(String[]::new));
+        assertThat(quiet.exitCode()).as(quiet.err()).isZero();
+        assertThat(quiet.out() + quiet.err()).as("-q: no note").isEmpty();
+        assertThat(Files.readString(meta)).isEqualTo("previous");
+    }
+
     /** 100 blocks 20 ms apart: a couple of seconds for another "process" to create the output meanwhile. */
     private static final String SLOWISH = "6400KiB?block=64KiB&delay=20ms&seed=4";
     private static final long SLOWISH_SIZE = 6400 << 10;
