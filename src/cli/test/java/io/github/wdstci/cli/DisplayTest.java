@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +36,31 @@ class DisplayTest {
     static List<Job> jobsOf(Job.Progress... progress) {
         return java.util.Arrays.stream(progress)
                 .map(p -> new Job(null, new Output.Target(Output.Kind.NONE, null, "-", Output.IfExists.FAIL), null, p, "-")).toList();
+    }
+
+    /** The progress records among the lines written to {@code out}. */
+    static List<Map<String, String>> progressRecords(ByteArrayOutputStream out) {
+        return out.toString(StandardCharsets.UTF_8).lines().map(CliRun::parse)
+                .filter(m -> "progress".equals(m.get("kind"))).toList();
+    }
+
+    /**
+     * One object of 1 MiB through the lines display: its session starts, {@code atStart} runs
+     * (the sampler's tick, or nothing), every byte arrives, the object ends and its summary,
+     * {@code elapsed} after the start, is shown. The progress records written.
+     */
+    static List<Map<String, String>> progressRecordsOfOneObject(Consumer<Display.Lines> atStart, Duration elapsed) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Display.Lines lines = new Display.Lines(into(out), System.err);
+        Job.Progress progress = progress();
+        lines.jobs = jobsOf(progress);
+        progress.started(1 << 20);
+        atStart.accept(lines);
+        progress.add(1 << 20);
+        progress.end(false);
+        lines.finished(lines.jobs.getFirst(), new Display.Summary("x", 1 << 20, elapsed, "-",
+                null, null, -1, -1));
+        return progressRecords(out);
     }
 
     @Test
@@ -108,19 +134,9 @@ class DisplayTest {
         // A fast object can end before the sampler thread measured any of it: its only sample
         // (at the session's start) saw 0 bytes. The record written when the object is put in
         // place must still carry a measured rate, not 0.
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Display.Lines lines = new Display.Lines(into(out), System.err);
-        Job.Progress progress = progress();
-        lines.jobs = jobsOf(progress);
-        progress.started(1 << 20);
-        lines.tick(System.nanoTime(), false);
-        progress.add(1 << 20);
-        progress.end(false);
-        lines.finished(lines.jobs.getFirst(), new Display.Summary("x", 1 << 20, Duration.ofMillis(50), "-",
-                null, null, -1, -1));
+        List<Map<String, String>> progressRecords = progressRecordsOfOneObject(
+                lines -> lines.tick(System.nanoTime(), false), Duration.ofMillis(50));
 
-        List<Map<String, String>> progressRecords = out.toString(StandardCharsets.UTF_8).lines().map(CliRun::parse)
-                .filter(m -> "progress".equals(m.get("kind"))).toList();
         assertThat(progressRecords).hasSize(2);
         assertThat(progressRecords.getFirst()).containsEntry("bytes", "0").containsEntry("rate", "0");
         Map<String, String> last = progressRecords.getLast();
@@ -134,18 +150,8 @@ class DisplayTest {
      */
     @Test
     void anObjectCompleteBeforeTheFirstSampleStillGetsItsStartRecordFirst() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Display.Lines lines = new Display.Lines(into(out), System.err);
-        Job.Progress progress = progress();
-        lines.jobs = jobsOf(progress);
-        progress.started(1 << 20);
-        progress.add(1 << 20);
-        progress.end(false);
-        lines.finished(lines.jobs.getFirst(), new Display.Summary("x", 1 << 20, Duration.ofMillis(5), "-",
-                null, null, -1, -1));
+        List<Map<String, String>> records = progressRecordsOfOneObject(lines -> { }, Duration.ofMillis(5));
 
-        List<Map<String, String>> records = out.toString(StandardCharsets.UTF_8).lines().map(CliRun::parse)
-                .filter(m -> "progress".equals(m.get("kind"))).toList();
         assertThat(records).hasSize(2);
         assertThat(records.getFirst()).containsEntry("bytes", "0").containsEntry("total", Integer.toString(1 << 20))
                 .containsEntry("percent", "0.0").containsEntry("eta", "-");
@@ -184,8 +190,7 @@ class DisplayTest {
         lines.draw(t0 + 3 * S, true);
         lines.draw(t0 + 4 * S, true);                  // complete, being forced to disk: nothing new
         lines.draw(t0 + 5 * S, true);
-        List<String> percents = out.toString(StandardCharsets.UTF_8).lines().map(CliRun::parse)
-                .filter(m -> "progress".equals(m.get("kind"))).map(m -> m.get("percent")).toList();
+        List<String> percents = progressRecords(out).stream().map(m -> m.get("percent")).toList();
         assertThat(percents).containsExactly("25.0", "25.0", "100.0");
     }
 

@@ -343,20 +343,15 @@ class WdsGetIT {
         List<String> cmd = command("get", "-s", "wds01", "-n", "synthetic", "64MiB?block=1MiB&delay=20ms&linger=600s",
                 "-o", "image.bin", "--timeout", "1s", "--progress", "none", "-v");
         cmd.add(cmd.indexOf("-jar"), "-Dwdsget.stopWaitMillis=4000");
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
-        p.getOutputStream().close();
-        StringBuffer err = new StringBuffer();
-        CompletableFuture<Void> errDone = CompletableFuture.runAsync(() -> copyLines(p.getErrorStream(), err));
-        CompletableFuture.runAsync(() -> readBytes(p.getInputStream()));
-        await("the timeout's stop", () -> err.indexOf("timed out after 1s (--timeout)") >= 0);
+        Started w = start(cmd);
+        await("the timeout's stop", () -> w.err().indexOf("timed out after 1s (--timeout)") >= 0);
 
-        signal(p.pid(), "INT");
-        awaitExit(p, "wdsget waited for the transport");
-        errDone.get(GUARD_SECONDS, TimeUnit.SECONDS);
-        assertThat(p.exitValue()).as(err.toString()).isEqualTo(9);
-        assertThat(err.toString().lines().filter(l -> l.contains("did not end its sessions")).count())
-                .as(err.toString()).isEqualTo(1);
-        assertThat(err.toString()).doesNotContain("cancelled by signal");
+        signal(w.process().pid(), "INT");
+        awaitExit(w.process(), "wdsget waited for the transport");
+        String err = w.errAtExit();
+        assertThat(w.process().exitValue()).as(err).isEqualTo(9);
+        assertThat(err.lines().filter(l -> l.contains("did not end its sessions")).count()).as(err).isEqualTo(1);
+        assertThat(err).doesNotContain("cancelled by signal");
     }
 
     /**
@@ -379,6 +374,30 @@ class WdsGetIT {
         errDone.get(GUARD_SECONDS, TimeUnit.SECONDS);
         assertThat(p.exitValue()).as(err.toString()).isEqualTo(143);
         assertThat(err.toString()).contains("cancelled by signal").contains("2 objects still arriving");
+    }
+
+    /**
+     * A wdsget process started in the output directory, its input closed: its standard error
+     * copied line by line into {@code err} as it comes (for waiting on a message), its
+     * standard output read to the end into {@code out}.
+     */
+    record Started(Process process, StringBuffer err, CompletableFuture<Void> errDone, CompletableFuture<String> out) {
+
+        /** All of standard error, once the process has exited and it has been read to the end (bounded wait). */
+        String errAtExit() throws Exception {
+            errDone.get(GUARD_SECONDS, TimeUnit.SECONDS);
+            return err.toString();
+        }
+    }
+
+    /** Starts {@code cmd} (see {@link #command}) in the output directory; see {@link Started}. */
+    Started start(List<String> cmd) throws IOException {
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
+        p.getOutputStream().close();
+        StringBuffer err = new StringBuffer();
+        CompletableFuture<Void> errDone = CompletableFuture.runAsync(() -> copyLines(p.getErrorStream(), err));
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+        return new Started(p, err, errDone, out);
     }
 
     /** Sends {@code signal} to {@code pid} with bash's built-in kill (procps' kill is not on every minimal system). */
@@ -482,10 +501,7 @@ class WdsGetIT {
         Path classes = dir.resolveSibling(dir.getFileName() + "-classes.log");
         List<String> cmd = command("get", "-s", "wds01", "-n", "synthetic", SLOW, "-o", "image.bin");
         cmd.add(cmd.indexOf("-jar"), "-Xlog:class+load=info:file=" + classes);
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
-        p.getOutputStream().close();
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        Started w = start(cmd);
         await(loaded + " loaded", () -> {
             try {
                 return Files.exists(classes) && Files.readString(classes).contains(" " + loaded + " source:");
@@ -494,13 +510,13 @@ class WdsGetIT {
             }
         });
 
-        signal(p.pid(), signal);
-        awaitExit(p, "wdsget did not stop after SIG" + signal);
+        signal(w.process().pid(), signal);
+        awaitExit(w.process(), "wdsget did not stop after SIG" + signal);
 
-        CliRun r = new CliRun(p.exitValue(), "", err.get());
+        CliRun r = new CliRun(w.process().exitValue(), "", w.errAtExit());
         r.assertOneLineError(exit, "cancelled by signal", "ERROR_CANCELLED");
         assertThat(r.errors().get(0)).matches(".*; (nothing was received|the output was not written)");
-        assertThat(out.get()).doesNotContain("done ");
+        assertThat(w.out().get()).doesNotContain("done ");
         Files.delete(classes);
         assertNothingLeftBehind();
     }
