@@ -89,6 +89,13 @@ public final class Session implements AutoCloseable {
     private boolean closed;               // CloseSession ran; the session left its client
     private boolean nativeClosing;        // some thread is closing natively
     private int resultCode;               // the transport's code, at NATIVE_DONE
+    /**
+     * Callback threads of this session waiting for a future of its chain (see
+     * {@link #helpFinish}); woken when a failure is recorded, the only thing besides the
+     * future's own completion that ends their wait. Made on first use: a session whose
+     * callbacks never wait for it pays nothing, and neither does any block.
+     */
+    private java.util.ArrayList<Thread> callbackWaiters;
 
     Session(WdsClient client, TransferRequest request, SessionListener listener, boolean asynchronous,
             Executor executor, boolean closeWhenFinished) throws WdsTransportException {
@@ -157,6 +164,7 @@ public final class Session implements AutoCloseable {
                     completion.fail(new WdsTransportException("WdsTransportClientStartSession", rc));
                     phase = Phase.NATIVE_DONE;
                     changed.signalAll();
+                    wakeCallbackWaitersLocked();
                     finish = true;
                 }
             }
@@ -392,10 +400,24 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    /** A handler, a refused downcall or the transport failed the session: cancel it. Never throws. */
+    /**
+     * A handler, a refused downcall or the transport failed the session: cancel it, and wake
+     * the callbacks waiting for its future. Never throws. Only the first failure does either,
+     * so a failing session's later blocks cost the one read of {@code completion.failed()}.
+     */
     void failed(Throwable t) {
         if (completion.fail(t)) {
-            cancelNative(NativeSession.ERROR_CANCELLED);
+            Phase p;
+            lock.lock();
+            try {
+                p = phase;
+                wakeCallbackWaitersLocked();
+            } finally {
+                lock.unlock();
+            }
+            if (p == Phase.STARTING || p == Phase.RUNNING) {
+                nat.cancel(NativeSession.ERROR_CANCELLED);
+            }
         }
     }
 
@@ -421,6 +443,9 @@ public final class Session implements AutoCloseable {
             } else {
                 changed.signalAll();               // waiters watch the future too
             }
+            // a cancel from a callback thread leaves the future incomplete until the transport
+            // ends: the session's own callbacks waiting for it must stop (helpFinish)
+            wakeCallbackWaitersLocked();
         } finally {
             lock.unlock();
         }
@@ -430,19 +455,6 @@ public final class Session implements AutoCloseable {
         if (finish) {
             Upcalls.SESSIONS.remove(key);
             dispatchFinish();
-        }
-    }
-
-    private void cancelNative(int code) {
-        Phase p;
-        lock.lock();
-        try {
-            p = phase;
-        } finally {
-            lock.unlock();
-        }
-        if (p == Phase.STARTING || p == Phase.RUNNING) {
-            nat.cancel(code);
         }
     }
 
@@ -628,24 +640,97 @@ public final class Session implements AutoCloseable {
      * single-threaded executor waiting for a session whose completion is queued behind
      * it); a timed wait only waits, so that it ends by its deadline.
      *
+     * <p>A callback thread of the session does not help: the transport ends the session
+     * only after that callback returns, so the future can complete only if its caller
+     * completes it (a cancel, {@code complete} or timeout of the future, a cancel or close
+     * from an ordinary thread). It waits for the future instead (see
+     * {@code Dependent.awaitWithoutRunningStages}), registered with
+     * {@link #callbackWaits}; once the session fails any other way (a cancel or close
+     * on a callback thread, a handler's exception: with overlapping callbacks, a sibling's),
+     * nothing can complete the future before the callback returns, and the wait ends with
+     * the same {@link IllegalStateException} ({@link #ensureCallbackMayWait}).
+     *
+     * @return whether this thread is a callback thread of the session (it did not wait)
      * @throws IllegalStateException when the wait could never end: this session's
      *         listener waiting for a future that completes only after it returns (the
      *         outcome is decided, so nothing can end the wait), or a callback of the
      *         session waiting once the session has failed
      */
-    void helpFinish(long deadline, boolean interruptible) {
+    boolean helpFinish(long deadline, boolean interruptible) {
         if (FINISHING.get() == this) {
             throw new IllegalStateException("the session's listener waits for the session's own future,"
                     + " which completes only after the listener returns");
         }
-        // A callback of the session may wait for it while the outcome is open: a cancel or close
-        // from elsewhere ends the wait. Once the session has failed (say, the callback cancelled
-        // it), the future completes only after the transport ends, after this callback returns.
+        // A callback of the session may wait for it while the outcome is open: its caller
+        // completing the future ends the wait. Once the session has failed otherwise (say, the
+        // callback cancelled it), the future completes only after the transport ends, after this
+        // callback returns; a failure while it waits wakes it to the same end (ensureCallbackMayWait).
         if (!future.isDone() && completion.failed() && delivery.inCallbackOnThisThread()) {
-            throw new IllegalStateException("a callback of the session waits for the session's own future, which"
-                    + " completes only after the callback returns (the session has failed already)");
+            throw callbackWaitsForItself();
+        }
+        lock.lock();
+        try {
+            if (phase.compareTo(Phase.NATIVE_DONE) < 0 && delivery.inCallbackOnThisThread()) {
+                return true;                      // the transport waits for this very thread
+            }
+        } finally {
+            lock.unlock();
         }
         help(false, deadline, interruptible);
+        return false;
+    }
+
+    private static IllegalStateException callbackWaitsForItself() {
+        return new IllegalStateException("a callback of the session waits for the session's own future, which"
+                + " completes only after the callback returns (the session has failed already)");
+    }
+
+    /**
+     * For a callback thread of the session waiting for a future of its chain (after
+     * {@link #helpFinish} returned true): adds or removes it among the threads that a
+     * recorded failure wakes. Adding comes before the first {@link #ensureCallbackMayWait},
+     * so that a failure is either seen there or wakes the thread.
+     */
+    void callbackWaits(Thread t, boolean waiting) {
+        lock.lock();
+        try {
+            if (waiting) {
+                if (callbackWaiters == null) {
+                    callbackWaiters = new java.util.ArrayList<>(2);
+                }
+                callbackWaiters.add(t);
+            } else if (callbackWaiters != null) {
+                callbackWaiters.remove(t);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Throws, for a callback of the session waiting for it, once the wait can never end:
+     * the session has failed while the transport still waits for this callback, and the
+     * future is not complete (its caller did not complete it: it completes only after the
+     * transport ends).
+     */
+    void ensureCallbackMayWait() {
+        lock.lock();
+        try {
+            if (phase.compareTo(Phase.NATIVE_DONE) < 0 && completion.failed() && !future.isDone()) {
+                throw callbackWaitsForItself();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Wakes the callbacks waiting for the session (a failure was recorded). Lock held; never throws. */
+    private void wakeCallbackWaitersLocked() {
+        if (callbackWaiters != null) {
+            for (Thread t : callbackWaiters) {
+                LockSupport.unpark(t);
+            }
+        }
     }
 
     /** Closes natively if a close was asked for and the completion has run. */

@@ -28,7 +28,11 @@ import java.util.function.Supplier;
  * <p>Waiting ({@code join}, {@code get}) first helps: once the transport has
  * reported completion, a waiting thread runs the session's completion itself
  * if the executor has not yet, so a task of a single-threaded executor can
- * wait for a session whose completion is queued behind it.
+ * wait for a session whose completion is queued behind it. A callback thread of
+ * the session never helps (the transport waits for it): it waits until the future
+ * completes, or, once the session has failed without the future completing, throws
+ * {@link IllegalStateException}, also when the failure comes while it waits (see
+ * {@link Session}).
  */
 final class SessionFuture extends Dependent<Void> {
 
@@ -131,15 +135,15 @@ class Dependent<T> extends CompletableFuture<T> {
      *
      * @throws IllegalStateException when called by the session's own listener
      *         ({@code onSuccess}, {@code onFailure}), or by a callback of the session once it
-     *         has failed (after a {@code cancel()} there, say): the future completes only after
-     *         it returns
+     *         has failed (after a {@code cancel()} there, say), also when the callback was
+     *         already waiting as it failed: the future completes only after it returns
      */
     @Override
     public T join() {
         if (!isDone()) {
-            session.helpFinish(Long.MAX_VALUE, false);
-            if (Session.inListener()) {
-                awaitWithoutRunningStages(false);
+            boolean ownCallback = session.helpFinish(Long.MAX_VALUE, false);
+            if (ownCallback || Session.inListener()) {
+                awaitWithoutRunningStages(Long.MAX_VALUE, false, ownCallback);
             }
         }
         return super.join();
@@ -149,26 +153,53 @@ class Dependent<T> extends CompletableFuture<T> {
      * Waits until this future is complete without running its dependent stages here, as
      * CompletableFuture's own waiting does (a waiter runs the stages still pending once
      * it wakes). Inside a session's listener, a stage run on its stack that waits for
-     * that session could never see it finish. A dependent registered last, so fired
-     * first, wakes this thread.
+     * that session could never see it finish; on a transport's callback thread, stages
+     * never run. A dependent registered last, so fired first, wakes this thread.
      *
+     * <p>On a callback thread of the session ({@code ownCallback}) the wait also ends once
+     * the session fails without its future completing, with the IllegalStateException of
+     * {@link Session#ensureCallbackMayWait}: the session wakes this thread when it records
+     * the failure. That costs the session only when it fails, nothing per block.
+     *
+     * @param deadline    {@link System#nanoTime()} by which to stop waiting; {@code Long.MAX_VALUE}: none
+     * @param ownCallback whether this thread is a callback thread of the session
      * @return whether the wait ended by interrupt ({@code interruptible}; the flag is kept)
      */
-    private boolean awaitWithoutRunningStages(boolean interruptible) {
+    private boolean awaitWithoutRunningStages(long deadline, boolean interruptible, boolean ownCallback) {
         Thread me = Thread.currentThread();
         whenComplete((v, t) -> LockSupport.unpark(me));
+        if (ownCallback) {
+            session.callbackWaits(me, true);
+        }
         boolean interrupted = false;
-        while (!isDone()) {
-            LockSupport.park(this);
-            if (Thread.interrupted()) {
-                interrupted = true;
-                if (interruptible) {
-                    break;
+        try {
+            while (!isDone()) {
+                if (ownCallback) {
+                    session.ensureCallbackMayWait();
+                }
+                if (deadline == Long.MAX_VALUE) {
+                    LockSupport.park(this);
+                } else {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    LockSupport.parkNanos(this, left);
+                }
+                if (Thread.interrupted()) {
+                    interrupted = true;
+                    if (interruptible) {
+                        break;
+                    }
                 }
             }
-        }
-        if (interrupted) {
-            me.interrupt();
+        } finally {
+            if (ownCallback) {
+                session.callbackWaits(me, false);
+            }
+            if (interrupted) {
+                me.interrupt();
+            }
         }
         return interrupted && interruptible && !isDone();
     }
@@ -184,8 +215,8 @@ class Dependent<T> extends CompletableFuture<T> {
             if (Thread.interrupted()) {
                 throw new InterruptedException();
             }
-            session.helpFinish(Long.MAX_VALUE, true);
-            if (Session.inListener() && awaitWithoutRunningStages(true)) {
+            boolean ownCallback = session.helpFinish(Long.MAX_VALUE, true);
+            if ((ownCallback || Session.inListener()) && awaitWithoutRunningStages(Long.MAX_VALUE, true, ownCallback)) {
                 Thread.interrupted();
                 throw new InterruptedException();
             }
@@ -206,7 +237,11 @@ class Dependent<T> extends CompletableFuture<T> {
             if (Thread.interrupted()) {
                 throw new InterruptedException();
             }
-            session.helpFinish(deadline == Long.MAX_VALUE ? deadline - 1 : deadline, true);
+            long bound = deadline == Long.MAX_VALUE ? deadline - 1 : deadline;
+            if (session.helpFinish(bound, true) && awaitWithoutRunningStages(bound, true, true)) {
+                Thread.interrupted();
+                throw new InterruptedException();
+            }
         }
         return super.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }

@@ -1,7 +1,10 @@
 package io.github.wdstci;
 
 import static io.github.wdstci.StandinExtension.GUARD_SECONDS;
+import static io.github.wdstci.StandinExtension.awaitParked;
+import static io.github.wdstci.StandinExtension.awaitThread;
 import static io.github.wdstci.StandinExtension.causeOf;
+import static io.github.wdstci.StandinExtension.outcomeOrRelease;
 import static io.github.wdstci.StandinExtension.synthetic;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -264,6 +267,59 @@ class SessionCloseTest {
         }
         assertThat(joinedWith.get()).as("the handler's join() ended with").isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("completes only after the callback returns");
+    }
+
+    /**
+     * A handler blocks on its own session's future; a callback of another session then
+     * cancels that session. A cancel on a callback thread leaves the future to complete once
+     * the transport has ended, which waits for the blocked callback: the wait ends with the
+     * IllegalStateException that a wait begun after the failure gets, instead of never.
+     */
+    @Test
+    void aHandlerWaitingForItsOwnSessionIsWokenWhenAnotherSessionsCallbackCancelsIt(WdsClient client)
+            throws Exception {
+        AtomicReference<Session> first = new AtomicReference<>();
+        AtomicReference<Thread> waiter = new AtomicReference<>();
+        AtomicReference<Throwable> joinedWith = new AtomicReference<>();
+        CountDownLatch waited = new CountDownLatch(1);
+        Session a = client.newSession(synthetic("8MiB"), new ContentHandler() {
+            @Override
+            public void onContent(MemorySegment block, long offset) {
+                if (waiter.compareAndSet(null, Thread.currentThread())) {
+                    CompletableFuture<Void> own = first.get().completion();
+                    try {
+                        own.join();
+                    } catch (Throwable t) {
+                        joinedWith.set(t);
+                    } finally {
+                        waited.countDown();
+                    }
+                }
+            }
+        });
+        first.set(a);
+        AtomicBoolean cancelled = new AtomicBoolean();
+        AtomicBoolean waiterParked = new AtomicBoolean();
+        Session b = client.newSession(synthetic("2MiB"), new ContentHandler() {
+            @Override
+            public void onContent(MemorySegment block, long offset) {
+                if (cancelled.compareAndSet(false, true)) {
+                    waiterParked.set(awaitParked(waiter.get()));
+                    first.get().cancel();
+                }
+            }
+        });
+        CompletableFuture<Void> fa = a.start();
+        awaitThread(waiter);                      // b starts once a waits, so that b's first block cancels it
+        CompletableFuture<Void> fb = b.start();
+        assertThat(outcomeOrRelease(fa, waited)).isInstanceOf(CancellationException.class);
+        assertThat(waiterParked).as("the waiting handler was parked before the cancel").isTrue();
+        assertThat(waited.await(GUARD_SECONDS, TimeUnit.SECONDS)).as("the handler's join() ended").isTrue();
+        assertThat(joinedWith.get()).as("the handler's join() ended with").isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("completes only after the callback returns");
+        fb.get(GUARD_SECONDS, TimeUnit.SECONDS);
+        endsInTime("close() of the cancelled session", a::close);
+        b.close();
     }
 
     /** (d) A second, concurrent WdsClient.close() returns only once the sessions are closed. */
