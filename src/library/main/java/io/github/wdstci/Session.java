@@ -23,6 +23,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * completion, that thread runs it, so that a single-threaded executor can
  * never wait for itself.
  *
+ * <p>A callback of the session ({@code onStart}, {@code onMetadata},
+ * {@code onNegotiate}, a content method) that waits for the session's own future
+ * ({@code join()}, {@code get()}, timed or not) can never see it succeed: the
+ * transport ends the session only after every callback has returned. The wait ends
+ * when the future is completed by its caller ({@code cancel}, {@code complete}, a
+ * timeout of the future, or {@link #cancel()} or {@link #close()} from an ordinary
+ * thread), with that outcome; with an {@link IllegalStateException} once the session
+ * fails any other way ({@code cancel()} or {@code close()} on a callback thread, of
+ * this session or another, or an exception of one of the session's callbacks: where
+ * the transport calls back on several threads at once, another of them may fail the
+ * session while this one waits), whether the wait began before or after the failure;
+ * or when a timed {@code get} times out. Nothing else ends it: a failure of the
+ * transport itself is reported only once the callbacks have returned.
+ *
  * <h2>Ending a session</h2>
  * The session's future ({@link #start()}, {@link #completion()}) completes
  * exactly once, whatever ends the session:
