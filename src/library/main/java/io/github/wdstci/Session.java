@@ -1,5 +1,6 @@
 package io.github.wdstci;
 
+import java.util.ArrayList;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -109,7 +110,7 @@ public final class Session implements AutoCloseable {
      * future's own completion that ends their wait. Made on first use: a session whose
      * callbacks never wait for it pays nothing, and neither does any block.
      */
-    private java.util.ArrayList<Thread> callbackWaiters;
+    private ArrayList<Thread> callbackWaiters;
 
     Session(WdsClient client, TransferRequest request, SessionListener listener, boolean asynchronous,
             Executor executor, boolean closeWhenFinished) throws WdsTransportException {
@@ -710,7 +711,7 @@ public final class Session implements AutoCloseable {
         try {
             if (waiting) {
                 if (callbackWaiters == null) {
-                    callbackWaiters = new java.util.ArrayList<>(2);
+                    callbackWaiters = new ArrayList<>(2);
                 }
                 callbackWaiters.add(t);
             } else if (callbackWaiters != null) {

@@ -18,8 +18,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.wdstci.standin.SyntheticContent;
@@ -355,8 +358,32 @@ class StandinDeliveryTest extends StandinFixture {
     @Test
     void threadsDeliverEveryBlockOnceFromSeveralThreadsAtOnce() throws Exception {
         long seed = 77;
-        RawSession s = startSynthetic("8MiB?block=16KiB&order=shuffle&threads=4&seed=" + seed, 0, x -> x.assemble = true);
+        // The first block is held until another block is delivered meanwhile: "at once", whatever
+        // the scheduler does on a busy machine (one thread may otherwise take every block before
+        // the others run). Bounded: without overlap the test fails, it does not hang.
+        AtomicInteger inside = new AtomicInteger();
+        AtomicBoolean first = new AtomicBoolean(true);
+        AtomicBoolean overlapped = new AtomicBoolean();
+        CountDownLatch overlap = new CountDownLatch(1);
+        RawSession s = startSynthetic("8MiB?block=16KiB&order=shuffle&threads=4&seed=" + seed, 0, x -> {
+            x.assemble = true;
+            x.onContents = (r, data, offset, off) -> {
+                try {
+                    if (inside.incrementAndGet() > 1) {
+                        overlapped.set(true);
+                        overlap.countDown();
+                    }
+                    if (first.compareAndSet(true, false)) {
+                        overlap.await(60, TimeUnit.SECONDS);
+                    }
+                    RawSession.completeNow(r, data, offset, off);
+                } finally {
+                    inside.decrementAndGet();
+                }
+            };
+        });
         assertThat(s.awaitComplete()).isZero();
+        assertThat(overlapped).as("a block delivered while another was held").isTrue();
         assertThat(s.blocks()).hasSize(512);
         assertThat(s.blockSet(16 * KiB).cardinality()).as("distinct blocks").isEqualTo(512);
         assertThat(sha256(s.image)).isEqualTo(syntheticSha256(seed, 8L * MiB));
