@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.wdstci.internal.StandinDiagnostics;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -125,7 +127,7 @@ public final class StandinExtension implements BeforeEachCallback, AfterEachCall
             f.get(GUARD_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             return e.getCause();
-        } catch (java.util.concurrent.CancellationException e) {
+        } catch (CancellationException e) {
             return e;
         } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
             throw new AssertionError("the future did not fail in time", e);
@@ -145,7 +147,7 @@ public final class StandinExtension implements BeforeEachCallback, AfterEachCall
     }
 
     /** Waits (bounded) until a thread is set in {@code ref} (a callback announces itself); that thread. */
-    public static Thread awaitThread(java.util.concurrent.atomic.AtomicReference<Thread> ref) throws InterruptedException {
+    public static Thread awaitThread(AtomicReference<Thread> ref) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD_SECONDS);
         while (ref.get() == null && System.nanoTime() - deadline < 0) {
             Thread.sleep(1);
@@ -181,7 +183,7 @@ public final class StandinExtension implements BeforeEachCallback, AfterEachCall
             return causeOf(f);
         } catch (AssertionError hung) {
             boolean callbackWasStuck = waited.getCount() > 0;
-            f.obtrudeException(new java.util.concurrent.CancellationException("released by the test"));
+            f.obtrudeException(new CancellationException("released by the test"));
             throw new AssertionError("the session's future did not complete"
                     + (callbackWasStuck ? ": the callback waiting for it was never woken" : ""), hung);
         }
