@@ -279,6 +279,11 @@ abstract sealed class Display implements AutoCloseable {
                 return;              // nothing to say before a session started, nor once all ended
             }
             measure(t, nanos);
+            if (printedBytes < 0 && t.received() > 0) {
+                // The first sample comes after bytes arrived (the sampler thread ran late on a
+                // busy machine): the record promised at the start comes first, as in finished().
+                startRecord(t);
+            }
             boolean changed = t.received() != printedBytes || t.total() != printedTotal;
             // every second, except the same 100% again while objects are forced to disk and renamed
             if (changed || (timer && !(t.total() >= 0 && t.received() == t.total()))) {

@@ -89,12 +89,18 @@ final class TransferOptions {
      * {@code --sha256}'s optional value, when written apart: picocli would take whatever argument
      * follows that is not an option, so that {@code --sha256 boot.wim} swallowed the object's name.
      * Only a digest (64 hex digits) is taken; before anything else, {@code --sha256} stands alone.
-     * {@code --sha256=VALUE} is always the value, and checked as one.
+     * {@code --sha256=VALUE} is always the value, and checked as one; an empty one is refused.
      */
     static final class Sha256Value implements CommandLine.IParameterPreprocessor {
         @Override
         public boolean preprocess(Stack<String> args, CommandLine.Model.CommandSpec command,
                                   CommandLine.Model.ArgSpec option, Map<String, Object> info) {
+            if ("=".equals(info.get("separator")) && !args.isEmpty() && args.peek().isEmpty()) {
+                // '--sha256=' with nothing after it (an empty shell variable, say): a digest left
+                // out, not a request to print one, which the empty value would otherwise mean
+                throw new CommandLine.ParameterException(command.commandLine(),
+                        "--sha256= expects 64 hex digits after '=' (or --sha256 alone to print the digest)");
+            }
             boolean apart = " ".equals(info.get("separator"));
             if (apart && !args.isEmpty() && !args.peek().matches("(?i)[0-9a-f]{64}")) {
                 // what picocli does with --sha256 at the end: the fallback value, nothing consumed

@@ -158,6 +158,31 @@ class DisplayTest {
         assertThat(records.getLast()).containsEntry("bytes", Integer.toString(1 << 20)).containsEntry("percent", "100.0");
     }
 
+    /**
+     * Also when the sampler's first run comes after the bytes arrived (a busy machine; the
+     * object not yet in place), its first record is the start's, at 0, then the bytes: the demo
+     * test once saw the 100% record alone.
+     */
+    @Test
+    void aFirstSampleAfterTheBytesArrivedStillWritesTheStartRecordFirst() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Display.Lines lines = new Display.Lines(into(out), System.err);
+        Job.Progress progress = progress();
+        lines.jobs = jobsOf(progress);
+        progress.started(1 << 20);
+        progress.add(1 << 20);
+        lines.tick(System.nanoTime(), false);
+        progress.end(false);
+        lines.finished(lines.jobs.getFirst(), new Display.Summary("x", 1 << 20, Duration.ofMillis(5), "-",
+                null, null, -1, -1));
+
+        List<Map<String, String>> records = progressRecords(out);
+        assertThat(records).hasSize(2);
+        assertThat(records.getFirst()).containsEntry("bytes", "0").containsEntry("total", Integer.toString(1 << 20))
+                .containsEntry("percent", "0.0").containsEntry("eta", "-");
+        assertThat(records.getLast()).containsEntry("bytes", Integer.toString(1 << 20)).containsEntry("percent", "100.0");
+    }
+
     /** A total not known yet (an object not started) is "-", as the other unknowns, never -1. */
     @Test
     void anUnknownTotalIsADash() {
@@ -169,9 +194,11 @@ class DisplayTest {
         started.started(1 << 20);
         started.add(64 << 10);
         lines.draw(System.nanoTime(), true);
-        Map<String, String> record = CliRun.parse(out.toString(StandardCharsets.UTF_8).strip());
-        assertThat(record).containsEntry("kind", "progress").containsEntry("total", "-").containsEntry("percent", "-")
-                .containsEntry("eta", "-").containsEntry("objects", "0/2");
+        List<Map<String, String>> records = progressRecords(out);
+        assertThat(records).hasSize(2);               // the start's record, at 0, then the bytes
+        assertThat(records).allSatisfy(record -> assertThat(record).containsEntry("total", "-")
+                .containsEntry("percent", "-").containsEntry("eta", "-").containsEntry("objects", "0/2"));
+        assertThat(records.getLast()).containsEntry("bytes", Integer.toString(64 << 10));
     }
 
     /** Every second a record, but not the same 100% again and again while the object is forced to disk. */
@@ -191,7 +218,7 @@ class DisplayTest {
         lines.draw(t0 + 4 * S, true);                  // complete, being forced to disk: nothing new
         lines.draw(t0 + 5 * S, true);
         List<String> percents = progressRecords(out).stream().map(m -> m.get("percent")).toList();
-        assertThat(percents).containsExactly("25.0", "25.0", "100.0");
+        assertThat(percents).containsExactly("0.0", "25.0", "25.0", "100.0");
     }
 
     /** On a terminal an error starts from the line's start, over a ^C echoed while nothing was drawn; elsewhere plainly. */

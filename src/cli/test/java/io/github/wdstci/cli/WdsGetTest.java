@@ -111,6 +111,12 @@ class WdsGetTest {
         assertThat(hash.exitCode()).isEqualTo(2);
         assertThat(hash.err()).contains("64 hex digits");
 
+        // '--sha256=' with nothing after '=': a digest left out (say, an empty shell variable), not "print it"
+        CliRun empty = CliRun.inProcess("demo", "--size", "1MiB", "-o", dir.resolve("y").toString(), "--sha256=");
+        assertThat(empty.exitCode()).as(empty.err()).isEqualTo(2);
+        assertThat(empty.err()).contains("--sha256=").contains("64 hex digits");
+        assertThat(dir.resolve("y")).doesNotExist();
+
         // more blocks than the demo can check off: said up front, not as an internal error later
         for (String huge : new String[] {"1PiB", "9223372036854775807"}) {
             CliRun big = CliRun.inProcess("demo", "--size", huge);
