@@ -48,7 +48,7 @@ final class Durations {
                 throw new IllegalArgumentException("not a duration: '" + text + "' (examples: 90s, 5m, 1h30m)");
             }
         } else {
-            d = Duration.ZERO;
+            BigDecimal total = BigDecimal.ZERO;        // nanoseconds, exact
             Matcher m = PART.matcher(s);
             int at = 0;
             int parts = 0;
@@ -69,10 +69,7 @@ final class Durations {
                 if (nanos.compareTo(BigDecimal.valueOf(LONGEST.toNanos())) > 0) {
                     throw new IllegalArgumentException("duration too long: '" + text + "'");
                 }
-                if (nanos.remainder(BigDecimal.valueOf(1_000_000L)).signum() != 0) {
-                    throw finer(text);
-                }
-                d = d.plusNanos(nanos.longValueExact());
+                total = total.add(nanos);
                 at = m.end();
             }
             if (s.isEmpty() || at != s.length()) {
@@ -81,6 +78,19 @@ final class Durations {
             if (bare && parts > 1) {
                 throw new IllegalArgumentException("not a duration: '" + text + "' (a number without a unit must be alone)");
             }
+            // the same checks as below, in the same order, on the exact sum (0.0005s is shorter
+            // than 1ms, as PT0.0005S is; 1.0005s is finer than a millisecond)
+            BigDecimal ms = BigDecimal.valueOf(1_000_000L);
+            if (total.signum() > 0 && total.compareTo(ms) < 0) {
+                throw shorter(text);
+            }
+            if (total.remainder(ms).signum() != 0) {
+                throw finer(text);
+            }
+            if (total.compareTo(BigDecimal.valueOf(LONGEST.toNanos())) > 0) {
+                throw new IllegalArgumentException("duration too long: '" + text + "'");
+            }
+            d = Duration.ofNanos(total.longValueExact());
         }
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException("duration must be positive: '" + text + "'");
@@ -92,12 +102,16 @@ final class Durations {
         // The transport counts in milliseconds, and so do the messages that repeat it ("0ms"):
         // a finer duration would be cut there, and shown cut ("1.5ms" as "1ms").
         if (d.compareTo(Duration.ofMillis(1)) < 0) {
-            throw new IllegalArgumentException("duration shorter than 1ms: '" + text + "'");
+            throw shorter(text);
         }
         if (d.getNano() % 1_000_000 != 0) {
             throw finer(text);
         }
         return d;
+    }
+
+    private static IllegalArgumentException shorter(String text) {
+        return new IllegalArgumentException("duration shorter than 1ms: '" + text + "'");
     }
 
     private static IllegalArgumentException finer(String text) {

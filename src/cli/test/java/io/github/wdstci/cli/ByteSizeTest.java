@@ -58,6 +58,19 @@ class ByteSizeTest {
                 .hasMessageContaining("'" + text + "'");
     }
 
+    /** Under 1 ms is "shorter", whichever way it is written; 1 ms or more with a rest is "finer". */
+    @ParameterizedTest
+    @ValueSource(strings = {"0.5ms", "0.0005s", "PT0.0005S", "0.00001m"})
+    void aDurationUnderAMillisecondIsShorterInEveryForm(String text) {
+        assertThatThrownBy(() -> Durations.parse(text)).hasMessageStartingWith("duration shorter than 1ms");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1.5ms", "1.0000001ms", "PT1.0005S", "1m0.0005s", "0.0005s1s"})
+    void aDurationWithAFractionOfAMillisecondIsFiner(String text) {
+        assertThatThrownBy(() -> Durations.parse(text)).hasMessageStartingWith("duration finer than a millisecond");
+    }
+
     @Test
     void formatsDurations() {
         assertThat(Durations.format(java.time.Duration.ofSeconds(5400))).isEqualTo("1h30m");
