@@ -14,6 +14,8 @@ import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The progress display: the smoothed rate, the ETA, the bar, and how errors and the bar share a terminal. */
 class DisplayTest {
@@ -46,10 +48,11 @@ class DisplayTest {
 
     /**
      * One object of 1 MiB through the lines display: its session starts, {@code atStart} runs
-     * (the sampler's tick, or nothing), every byte arrives, the object ends and its summary,
-     * {@code elapsed} after the start, is shown. The progress records written.
+     * (the sampler's tick, or nothing), every byte arrives, {@code afterBytes} runs, the object
+     * ends and its summary, {@code elapsed} after the start, is shown. The progress records written.
      */
-    static List<Map<String, String>> progressRecordsOfOneObject(Consumer<Display.Lines> atStart, Duration elapsed) {
+    static List<Map<String, String>> progressRecordsOfOneObject(Consumer<Display.Lines> atStart,
+                                                                Consumer<Display.Lines> afterBytes, Duration elapsed) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Display.Lines lines = new Display.Lines(into(out), System.err);
         Job.Progress progress = progress();
@@ -57,6 +60,7 @@ class DisplayTest {
         progress.started(1 << 20);
         atStart.accept(lines);
         progress.add(1 << 20);
+        afterBytes.accept(lines);
         progress.end(false);
         lines.finished(lines.jobs.getFirst(), new Display.Summary("x", 1 << 20, elapsed, "-",
                 null, null, -1, -1));
@@ -135,7 +139,7 @@ class DisplayTest {
         // (at the session's start) saw 0 bytes. The record written when the object is put in
         // place must still carry a measured rate, not 0.
         List<Map<String, String>> progressRecords = progressRecordsOfOneObject(
-                lines -> lines.tick(System.nanoTime(), false), Duration.ofMillis(50));
+                lines -> lines.tick(System.nanoTime(), false), lines -> { }, Duration.ofMillis(50));
 
         assertThat(progressRecords).hasSize(2);
         assertThat(progressRecords.getFirst()).containsEntry("bytes", "0").containsEntry("rate", "0");
@@ -145,38 +149,16 @@ class DisplayTest {
     }
 
     /**
-     * The record promised when a session starts comes first also when the sampler
-     * thread (woken at the start) did not run before the object was complete.
+     * The record promised when a session starts comes first also when the sampler thread
+     * (woken at the start) runs late on a busy machine: not before the object was complete,
+     * or first after its bytes arrived (the demo test once saw the 100% record alone).
      */
-    @Test
-    void anObjectCompleteBeforeTheFirstSampleStillGetsItsStartRecordFirst() {
-        List<Map<String, String>> records = progressRecordsOfOneObject(lines -> { }, Duration.ofMillis(5));
+    @ParameterizedTest(name = "sampler first runs after the bytes: {0}")
+    @ValueSource(booleans = {false, true})
+    void anObjectSampledLateStillGetsItsStartRecordFirst(boolean sampledAfterBytes) {
+        List<Map<String, String>> records = progressRecordsOfOneObject(lines -> { },
+                sampledAfterBytes ? lines -> lines.tick(System.nanoTime(), false) : lines -> { }, Duration.ofMillis(5));
 
-        assertThat(records).hasSize(2);
-        assertThat(records.getFirst()).containsEntry("bytes", "0").containsEntry("total", Integer.toString(1 << 20))
-                .containsEntry("percent", "0.0").containsEntry("eta", "-");
-        assertThat(records.getLast()).containsEntry("bytes", Integer.toString(1 << 20)).containsEntry("percent", "100.0");
-    }
-
-    /**
-     * Also when the sampler's first run comes after the bytes arrived (a busy machine; the
-     * object not yet in place), its first record is the start's, at 0, then the bytes: the demo
-     * test once saw the 100% record alone.
-     */
-    @Test
-    void aFirstSampleAfterTheBytesArrivedStillWritesTheStartRecordFirst() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Display.Lines lines = new Display.Lines(into(out), System.err);
-        Job.Progress progress = progress();
-        lines.jobs = jobsOf(progress);
-        progress.started(1 << 20);
-        progress.add(1 << 20);
-        lines.tick(System.nanoTime(), false);
-        progress.end(false);
-        lines.finished(lines.jobs.getFirst(), new Display.Summary("x", 1 << 20, Duration.ofMillis(5), "-",
-                null, null, -1, -1));
-
-        List<Map<String, String>> records = progressRecords(out);
         assertThat(records).hasSize(2);
         assertThat(records.getFirst()).containsEntry("bytes", "0").containsEntry("total", Integer.toString(1 << 20))
                 .containsEntry("percent", "0.0").containsEntry("eta", "-");
