@@ -31,6 +31,9 @@ class LauncherIT {
 
     private static final long GUARD_SECONDS = 120;
 
+    /** Where the launcher looks for wdsget.jar, below the repository's top folder (the CLI module's build). */
+    private static final String JAR_DIR = "src/cli/target";
+
     @TempDir
     Path root;
 
@@ -73,7 +76,7 @@ class LauncherIT {
 
     /** An installed copy: the jar in place and no sources, so nothing is built. */
     void installJar() throws IOException {
-        Path target = Files.createDirectories(root.resolve("target"));
+        Path target = Files.createDirectories(root.resolve(JAR_DIR));
         Files.copy(WdsGetIT.jar(), target.resolve("wdsget.jar"));
     }
 
@@ -197,8 +200,8 @@ class LauncherIT {
         Path log = root.resolve("mvnw.log");
         executable(root.resolve("mvnw"), "#!/bin/sh\necho \"$JAVA_HOME|$*\" >> '" + log + "'\n"
                 + "echo 'maven says hello'\n"
-                + "mkdir -p '" + root.resolve("target") + "'\n"
-                + "cp '" + WdsGetIT.jar().toAbsolutePath() + "' '" + root.resolve("target/wdsget.jar") + "'\n");
+                + "mkdir -p '" + root.resolve(JAR_DIR) + "'\n"
+                + "cp '" + WdsGetIT.jar().toAbsolutePath() + "' '" + root.resolve(JAR_DIR).resolve("wdsget.jar") + "'\n");
         return source;
     }
 
@@ -233,7 +236,7 @@ class LauncherIT {
     void rebuildsAJarWhoseBuildWasInterrupted() throws Exception {
         sourcesAndMaven();
         byte[] whole = Files.readAllBytes(WdsGetIT.jar());
-        Path jar = Files.createDirectories(root.resolve("target")).resolve("wdsget.jar");
+        Path jar = Files.createDirectories(root.resolve(JAR_DIR)).resolve("wdsget.jar");
         Files.write(jar, Arrays.copyOf(whole, whole.length / 3));
         Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(60)));
 
