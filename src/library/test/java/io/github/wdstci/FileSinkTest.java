@@ -46,6 +46,17 @@ class FileSinkTest {
         }
     }
 
+    /** {@code handler}, with every block counted by {@code blocks} before it gets it. */
+    static ContentHandler counting(ContentHandler handler, Recorder blocks) {
+        return new ForwardingContentHandler(handler) {
+            @Override
+            public void onContent(MemorySegment block, long offset) throws Exception {
+                blocks.onContent(block, offset);
+                super.onContent(block, offset);
+            }
+        };
+    }
+
     @Test
     void successWritesTheWholeObjectAtomically() throws Exception {
         Path target = dir.resolve("image.wim");
@@ -104,13 +115,7 @@ class FileSinkTest {
         Path existing = Files.writeString(dir.resolve("existing.bin"), "keep me");
         Recorder blocks = new Recorder();
         Throwable t = StandinExtension.causeOf(client.receive(StandinExtension.synthetic("64MiB?delay=1ms"),
-                new ForwardingContentHandler(ContentHandlers.toFile(existing)) {
-                    @Override
-                    public void onContent(MemorySegment block, long offset) throws Exception {
-                        blocks.onContent(block, offset);
-                        super.onContent(block, offset);
-                    }
-                }));
+                counting(ContentHandlers.toFile(existing), blocks)));
         assertThat(t).isInstanceOf(java.nio.file.FileAlreadyExistsException.class).hasMessageContaining("REPLACE_EXISTING");
         assertThat(blocks.syncBlocks).as("blocks delivered before the refusal").hasValue(0);
         assertThat(Files.readString(existing)).isEqualTo("keep me");
@@ -142,6 +147,188 @@ class FileSinkTest {
         Path target = dir.resolve(name);
         client.receive(StandinExtension.synthetic("256KiB"), ContentHandlers.toFile(target)).get(60, TimeUnit.SECONDS);
         assertThat(files()).containsExactly(name);
+    }
+
+    /**
+     * A name one byte longer than the file system takes (NAME_MAX 255) is refused when the
+     * session starts, about the target, before a block arrives: not after the whole object,
+     * at the final rename, with an error about the hidden part file.
+     */
+    @Test
+    void aTargetNameTooLongForTheFileSystemIsRefusedBeforeTheFirstBlock() throws Exception {
+        String name = "n".repeat(252) + ".bin";           // 256 bytes
+        Path target = dir.resolve(name);
+        Recorder blocks = new Recorder();
+        Throwable t = StandinExtension.causeOf(client.receive(StandinExtension.synthetic("1MiB?block=64KiB"),
+                counting(ContentHandlers.toFile(target), blocks)));
+        assertThat(t).isInstanceOf(java.nio.file.FileSystemException.class);
+        assertThat(((java.nio.file.FileSystemException) t).getFile()).as("the file named").isEqualTo(target.toString());
+        assertThat(t.getMessage()).doesNotContain(".part");
+        assertThat(blocks.syncBlocks).as("blocks delivered before the refusal").hasValue(0);
+        assertThat(files()).isEmpty();
+    }
+
+    // ---- the builder's settings ----------------------------------------------------------------
+
+    /** followLinks: the file a link finally names is written (or created, for a dangling link); the links stay. */
+    @Test
+    void aSymbolicLinkIsWrittenThroughWhenAskedAndStaysALink() throws Exception {
+        Path real = Files.writeString(dir.resolve("real.bin"), "old");
+        Path link = Files.createSymbolicLink(dir.resolve("link.bin"), Path.of("real.bin"));
+        Path chain = Files.createSymbolicLink(dir.resolve("chain.bin"), Path.of("link.bin"));
+        Throwable refused = StandinExtension.causeOf(client.receive(StandinExtension.synthetic("64KiB"),
+                FileSink.newBuilder(chain).followLinks(true).build()));
+        assertThat(refused).as("the file the links name exists").isInstanceOf(TargetExistsException.class);
+        assertThat(((TargetExistsException) refused).found()).isEqualTo(TargetExistsException.Found.REGULAR_FILE);
+        assertThat(((TargetExistsException) refused).getFile()).isEqualTo(real.toString());
+
+        client.receive(StandinExtension.synthetic("1MiB?seed=6"),
+                FileSink.newBuilder(chain).followLinks(true).replaceExisting(true).build()).get(60, TimeUnit.SECONDS);
+        assertThat(SyntheticContent.mismatch(6, 0, MemorySegment.ofArray(Files.readAllBytes(real)))).isEqualTo(-1);
+        assertThat(Files.size(real)).isEqualTo(1 << 20);
+        assertThat(Files.readSymbolicLink(chain)).isEqualTo(Path.of("link.bin"));
+        assertThat(Files.readSymbolicLink(link)).isEqualTo(Path.of("real.bin"));
+
+        Files.createDirectory(dir.resolve("sub"));
+        Path dangling = Files.createSymbolicLink(dir.resolve("dangling.bin"), Path.of("sub/new.bin"));
+        client.receive(StandinExtension.synthetic("64KiB"), FileSink.newBuilder(dangling).followLinks(true).build())
+                .get(60, TimeUnit.SECONDS);
+        assertThat(dir.resolve("sub/new.bin")).isRegularFile().hasSize(64 << 10);
+        assertThat(Files.isSymbolicLink(dangling)).isTrue();
+        assertThat(files()).containsExactly("chain.bin", "dangling.bin", "link.bin", "real.bin", "sub");
+    }
+
+    /**
+     * commitOnSuccess(false): the session ends with the complete object in the forced part
+     * file, readable, and the target untouched; commit() puts it in place, discard() drops it.
+     */
+    @Test
+    void aDeferredCommitLeavesTheCompletePartFileForTheCaller() throws Exception {
+        Path target = dir.resolve("image.wim");
+        FileSink sink = FileSink.newBuilder(target).commitOnSuccess(false).build();
+        assertThat(sink.partFile()).as("before the start").isNull();
+        client.receive(StandinExtension.synthetic("2MiB?order=shuffle&block=64KiB&seed=8"), sink).get(60, TimeUnit.SECONDS);
+        Path part = sink.partFile();
+        assertThat(part).isNotNull().hasParent(dir);
+        assertThat(SyntheticContent.mismatch(8, 0, MemorySegment.ofArray(Files.readAllBytes(part)))).isEqualTo(-1);
+        assertThat(target).doesNotExist();
+
+        sink.commit();
+        assertThat(SyntheticContent.mismatch(8, 0, MemorySegment.ofArray(Files.readAllBytes(target)))).isEqualTo(-1);
+        assertThat(sink.partFile()).isNull();
+        sink.commit();                                   // again: nothing to do
+        sink.discard();                                  // after the commit: nothing to drop
+        assertThat(files()).containsExactly("image.wim");
+
+        FileSink dropped = FileSink.newBuilder(dir.resolve("other.wim")).commitOnSuccess(false).build();
+        client.receive(StandinExtension.synthetic("64KiB"), dropped).get(60, TimeUnit.SECONDS);
+        dropped.discard();
+        assertThatThrownBy(dropped::commit).isInstanceOf(IllegalStateException.class).hasMessageContaining("discarded");
+        assertThat(files()).containsExactly("image.wim");
+    }
+
+    /**
+     * What appears at the target while the object arrives decides as if it had been there:
+     * a regular file is replaced only with replaceExisting, anything else never; what is kept
+     * stays as it was and the part file is gone.
+     */
+    @Test
+    void whatAppearsAtTheTargetDuringTheTransferIsReplacedOnlyIfItMayBe() throws Exception {
+        Path target = dir.resolve("image.wim");
+        for (boolean replace : new boolean[] {false, true}) {
+            FileSink sink = FileSink.newBuilder(target).replaceExisting(replace).commitOnSuccess(false).build();
+            client.receive(StandinExtension.synthetic("64KiB"), sink).get(60, TimeUnit.SECONDS);
+            Files.writeString(target, "appeared");
+            if (replace) {
+                sink.commit();
+                assertThat(target).hasSize(64 << 10);
+            } else {
+                assertThatThrownBy(sink::commit).isInstanceOfSatisfying(TargetExistsException.class, e -> {
+                    assertThat(e.found()).isEqualTo(TargetExistsException.Found.REGULAR_FILE);
+                    assertThat(e.duringTransfer()).isTrue();
+                    assertThat(e.getFile()).isEqualTo(target.toString());
+                    assertThat(e.getMessage()).contains("appeared during the transfer").doesNotContain(".part");
+                });
+                assertThat(Files.readString(target)).isEqualTo("appeared");
+            }
+            assertThat(files()).containsExactly("image.wim");
+            Files.delete(target);
+        }
+
+        FileSink sink = FileSink.newBuilder(target).replaceExisting(true).commitOnSuccess(false).build();
+        client.receive(StandinExtension.synthetic("64KiB"), sink).get(60, TimeUnit.SECONDS);
+        Files.createDirectory(target);
+        assertThatThrownBy(sink::commit).isInstanceOfSatisfying(TargetExistsException.class,
+                e -> assertThat(e.found()).isEqualTo(TargetExistsException.Found.DIRECTORY));
+        assertThat(target).isEmptyDirectory();
+        assertThat(files()).containsExactly("image.wim");
+    }
+
+    /** A sink given up before its session starts fails that start; one that served a session serves no other. */
+    @Test
+    void aSinkServesOneSessionAndNoneOnceDiscarded() throws Exception {
+        FileSink early = FileSink.newBuilder(dir.resolve("a.bin")).build();
+        early.discard();
+        assertThat(StandinExtension.causeOf(client.receive(StandinExtension.synthetic("64KiB"), early)))
+                .isInstanceOf(IOException.class).hasMessageContaining("discarded");
+
+        FileSink once = FileSink.newBuilder(dir.resolve("b.bin")).build();
+        client.receive(StandinExtension.synthetic("64KiB"), once).get(60, TimeUnit.SECONDS);
+        assertThat(StandinExtension.causeOf(client.receive(StandinExtension.synthetic("64KiB"), once)))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(files()).containsExactly("b.bin");
+
+        assertThatThrownBy(() -> FileSink.newBuilder(null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> FileSink.newBuilder(dir.resolve("c.bin")).partFileTag("my-tool"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("my-tool");
+    }
+
+    // ---- part files ----------------------------------------------------------------------------
+
+    /** A part file names the target, the tag and the process, and stays short whatever the target's name. */
+    @Test
+    void partFileNamesCarryTheTagAndThePidAndStayShort() {
+        assertThat(PartFiles.name("boot.wim", "wdsget", 1234, 0)).isEqualTo(".boot.wim.wdsget-1234.part");
+        assertThat(PartFiles.pidOf(".boot.wim.wdsget-1234.part", "wdsget")).isEqualTo(1234);
+        assertThat(PartFiles.pidOf(".boot.wim.wdsget-1234-2.part", "wdsget")).isEqualTo(1234);
+        assertThat(PartFiles.pidOf(".boot.wim.wdsget-77", "wdsget")).as("an earlier wdsget's staging file").isEqualTo(77);
+        assertThat(PartFiles.pidOf("..boot.wim.wdsget-77.k3j9x.part", "wdsget")).as("an earlier wdsget's temporary file")
+                .isEqualTo(77);
+        assertThat(PartFiles.pidOf(".boot.wim.wdsget-1234.part", "wdstci")).as("another program's").isEqualTo(-1);
+        assertThat(PartFiles.pidOf("boot.wim", "wdsget")).isEqualTo(-1);
+        assertThat(PartFiles.pidOf(".boot.wim.part", "wdsget")).isEqualTo(-1);
+        String longName = "\u00e9".repeat(200);        // 400 bytes of UTF-8
+        String part = PartFiles.name(longName, "a".repeat(32), Long.MAX_VALUE, 999);
+        assertThat(part.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThan(255);
+        assertThat(PartFiles.cut(longName, 101)).hasSize(50);
+        assertThat(PartFiles.cut("a\uD83D\uDE00b", 4)).as("a surrogate pair is not split").isEqualTo("a");
+    }
+
+    /** The leftovers of processes that are gone are removed; a live process's, and other files, stay. */
+    @Test
+    void leftoversOfDeadProcessesAreRemovedAndOnlyThose() throws Exception {
+        Process done = new ProcessBuilder("true").start();
+        assertThat(done.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        long dead = done.pid();
+        assumeTrue(ProcessHandle.of(dead).isEmpty(), "the ended process's PID is free");
+        long alive = ProcessHandle.current().pid();
+        Path stale = Files.writeString(dir.resolve(".image.bin.wdstci-" + dead + ".part"), "old");
+        Path live = Files.writeString(dir.resolve(".other.bin.wdstci-" + alive + ".part"), "busy");
+        Path others = Files.writeString(dir.resolve(".image.bin.wdsget-" + dead + ".part"), "another tool's");
+        Path unrelated = Files.writeString(dir.resolve(".notes.part"), "mine");
+        Files.createDirectory(dir.resolve(".dir.wdstci-" + dead + ".part"));
+
+        java.util.List<FileSink.Leftover> removed = FileSink.removeLeftovers(dir, "wdstci",
+                (l, e) -> { throw new AssertionError("not deleted: " + l, e); });
+
+        assertThat(removed).containsExactly(new FileSink.Leftover(stale, dead));
+        assertThat(stale).doesNotExist();
+        assertThat(live).as("its process runs").exists();
+        assertThat(others).as("another tag").exists();
+        assertThat(unrelated).exists();
+        assertThat(dir.resolve(".dir.wdstci-" + dead + ".part")).as("not a regular file").isDirectory();
+        assertThatThrownBy(() -> FileSink.removeLeftovers(dir.resolve("missing"), "wdstci", (l, e) -> { }))
+                .isInstanceOf(java.nio.file.NoSuchFileException.class);
     }
 
     @Test
