@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 
+import io.github.wdstci.ContentHandlers;
 import io.github.wdstci.Win32Error;
 
 /**
@@ -70,7 +71,7 @@ final class DeviceSink implements Sink {
 
     @Override
     public void write(MemorySegment block, long offset) throws IOException {
-        Sink.checkBounds(offset, block.byteSize(), fileSize);
+        ContentHandlers.checkBlock(offset, block.byteSize(), fileSize);
         Sink.writeAt(channel, block, offset);
         written += block.byteSize();
     }

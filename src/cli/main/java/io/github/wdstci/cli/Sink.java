@@ -147,15 +147,4 @@ sealed interface Sink permits FileSink, DeviceSink, StreamSink, Sink.Discard {
             pos += channel.write(buf, pos);
         }
     }
-
-    /** Checks a block against the object's bounds; the message names both. */
-    static void checkBounds(long offset, long size, long fileSize) throws IOException {
-        if (fileSize < 0) {
-            throw new IOException("block at offset " + offset + " arrived before the session started");
-        }
-        if (offset < 0 || offset > fileSize || size > fileSize - offset) {
-            throw new IOException("block [" + offset + ", " + (offset + size) + ") lies outside the object [0, "
-                    + fileSize + ")");
-        }
-    }
 }

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
+import io.github.wdstci.ContentHandlers;
 import io.github.wdstci.Win32Error;
 
 /**
@@ -129,7 +130,7 @@ final class StreamSink implements Sink {
     @Override
     public synchronized void write(MemorySegment block, long offset) throws IOException {
         long size = block.byteSize();
-        Sink.checkBounds(offset, size, fileSize);
+        ContentHandlers.checkBlock(offset, size, fileSize);
         Map.Entry<Long, Long> before = early.floorEntry(offset);
         Map.Entry<Long, Long> after = early.ceilingEntry(offset);
         if (offset < next || (before != null && before.getValue() > offset)

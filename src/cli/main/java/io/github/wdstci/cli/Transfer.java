@@ -22,6 +22,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
+import io.github.wdstci.TargetExistsException;
 
 /**
  * One wdsget run of {@code get} or {@code demo}: one or more objects,
@@ -29,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * code (that of the worst outcome, see {@link Outcome#worst}).
  *
  * <p>Before any session starts, every output is checked ({@link Output}),
- * temporary files of dead wdsget processes are removed ({@link StaleParts}),
+ * part files of dead wdsget processes are removed ({@link FileSink#removeStaleParts}),
  * and the transport library is identified. Then each object runs on a thread
  * of its own: its session receives into its {@link Sink}, which is verified
  * and put in place only once complete.
@@ -67,6 +68,7 @@ final class Transfer {
     private final Set<Job> endedBeforeStop = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Display display;
     private Output.Target metadataTarget;
+    private FileSink.Whole metadataFile;                        // the metadata's file, when it is a regular file
 
     /**
      * @param specs    the objects, in the order given
@@ -268,6 +270,9 @@ final class Transfer {
                     throw new Outcome.Problem(Outcome.TARGET_EXISTS, "--metadata " + metadataTarget.shown()
                             + " is a block device");
                 }
+                if (metadataTarget.kind() == Output.Kind.FILE) {
+                    metadataFile = new FileSink.Whole(metadataTarget.path(), metadataTarget.ifExists());
+                }
                 // Kind.SKIP: the file is there and --if-exists=skip keeps it; the object, whose
                 // output is free, is still received (saveMetadata says that its metadata was not kept)
             } catch (Outcome.Problem e) {
@@ -289,7 +294,7 @@ final class Transfer {
             }
         }
         for (Path d : dirs) {
-            StaleParts.clean(d, m -> {
+            FileSink.removeStaleParts(d, m -> {
                 if (settings.verbose()) {
                     display.note(m);
                 }
@@ -354,19 +359,7 @@ final class Transfer {
             }
             Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
             long bytes = job.progress().received();
-            String digest;
-            try {
-                digest = sink.commit(settings.sha256(), this::checkStop);
-            } catch (FileSink.Kept kept) {
-                // a file appeared at the output meanwhile, and --if-exists=skip keeps it
-                sink.abort();
-                job.progress().end(false);
-                display.skipped(job);
-                if (!settings.quiet()) {
-                    display.note("note: " + prefix + kept.getMessage());
-                }
-                return Outcome.SUCCESS;
-            }
+            String digest = sink.commit(settings.sha256(), this::checkStop);
             job.progress().end(false);
             if (metadataTarget != null) {
                 saveMetadata(receiver.metadata(), prefix);
@@ -379,9 +372,18 @@ final class Transfer {
             return Outcome.SUCCESS;
         } catch (Throwable t) {
             sink.abort();
+            Throwable cause = Outcome.unwrap(t);
+            if (cause instanceof FileSink.Kept kept) {
+                // a file appeared at the output meanwhile, and --if-exists=skip keeps it
+                job.progress().end(false);
+                display.skipped(job);
+                if (!settings.quiet()) {
+                    display.note("note: " + prefix + kept.getMessage());
+                }
+                return Outcome.SUCCESS;
+            }
             job.progress().end(true);
             Outcome.Stop s = stop;
-            Throwable cause = Outcome.unwrap(t);
             Outcome.Failure f = Outcome.classify(cause, job.request(), s);
             if (s == null) {
                 display.failed(prefix + f.message() + (cause instanceof Outcome.Problem ? "" : "; " + sink.abandoned()));
@@ -408,15 +410,10 @@ final class Transfer {
             switch (t.kind()) {
                 case SKIP -> skippedMetadata(prefix, "--metadata " + t.shown() + " exists");
                 case FILE -> {
-                    Path temp = StaleParts.createTemp(t.path().getParent(), t.path().getFileName().toString());
                     try {
-                        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                            write(ch, metadata);
-                            ch.force(true);
-                        }
-                        place(temp, t, prefix);
-                    } finally {
-                        Files.deleteIfExists(temp);
+                        metadataFile.write(metadata);
+                    } catch (TargetExistsException e) {
+                        inTheWay(e, t, prefix);
                     }
                 }
                 case STDOUT -> write(context.stdout().get(), metadata);
@@ -449,17 +446,14 @@ final class Transfer {
     }
 
     /**
-     * Renames the metadata's temporary file onto its target. What is there now decides under
-     * --if-exists, as for the object's own file ({@link FileSink#commit}): a regular file that
-     * appeared meanwhile is replaced under overwrite, kept under skip (a note, exit 0) and under
-     * fail (exit 8); anything else is never replaced (exit 8). The object is in place already.
+     * The metadata's file was not put in place: what is there decides under --if-exists, as
+     * for the object's own file ({@link FileSink#commit}). A regular file that appeared
+     * meanwhile was replaced under overwrite; under skip it is kept (a note, exit 0), under
+     * fail too (exit 8); anything else is never replaced (exit 8). The object is in place already.
      */
-    private void place(Path temp, Output.Target t, String prefix) throws IOException {
-        String there = FileSink.place(temp, t.path(), t.ifExists());
-        if (there == null) {
-            return;
-        }
-        boolean file = there.equals(FileSink.REGULAR_FILE);
+    private void inTheWay(TargetExistsException e, Output.Target t, String prefix) throws IOException {
+        boolean file = e.found() == TargetExistsException.Found.REGULAR_FILE;
+        String there = e.found().words();
         if (file && t.ifExists() == Output.IfExists.SKIP) {
             skippedMetadata(prefix, "--metadata " + t.shown() + " appeared during the transfer");
             return;

@@ -495,7 +495,7 @@ class WdsGetIT {
     @CsvSource({"INT, 130, io.github.wdstci.cli.Arguments", "TERM, 143, io.github.wdstci.cli.Arguments",
             "INT, 130, io.github.wdstci.cli.Tty", "TERM, 143, io.github.wdstci.cli.Tty",
             "INT, 130, io.github.wdstci.cli.GetCommand", "TERM, 143, io.github.wdstci.cli.GetCommand",
-            "INT, 130, io.github.wdstci.cli.StaleParts", "TERM, 143, io.github.wdstci.cli.StaleParts",
+            "INT, 130, io.github.wdstci.PartFiles", "TERM, 143, io.github.wdstci.PartFiles",
             "INT, 130, io.github.wdstci.internal.NativeLibrary", "TERM, 143, io.github.wdstci.internal.NativeLibrary"})
     void aSignalDuringStartUpSaysSoAndLeavesNothing(String signal, int exit, String loaded) throws Exception {
         Path classes = dir.resolveSibling(dir.getFileName() + "-classes.log");
