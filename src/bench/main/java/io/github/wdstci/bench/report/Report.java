@@ -254,7 +254,7 @@ public final class Report {
 
     // ---- targets -------------------------------------------------------------------------------
 
-    /** A goal of issue 13, its figure and whether the figure meets it. */
+    /** A performance target: the goal, its figure and whether the figure meets it. */
     record Target(String goal, String target, Figure figure, boolean higherIsBetter, double threshold, String note) {
 
         String verdict() {
@@ -692,8 +692,8 @@ public final class Report {
 
     String summary() {
         StringBuilder b = new StringBuilder();
-        b.append("Benchmarks against JNA and a C consumer (issue 13's targets; ratios measured side by side in one run,")
-                .append(" mean of ").append(runs.size()).append(" run(s), ± error, Δ run-to-run spread). ");
+        b.append("Benchmarks against JNA and a C consumer, each figure against its performance target")
+                .append(" (ratios measured side by side in one run, mean of ").append(runs.size()).append(" run(s), ± error, Δ run-to-run spread). ");
         RunData first = runs.get(0);
         if (first.machine.has("cpu")) {
             b.append(first.machine.get("cpu").getAsString()).append(", ")

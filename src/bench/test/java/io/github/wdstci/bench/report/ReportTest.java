@@ -166,6 +166,8 @@ class ReportTest {
         assertThat(summary).contains("| goal | target | figure | verdict | note |");
         assertThat(summary).contains("| downcall, isolated: JNA direct / FFM | >= 10x | 20.0x ± 1.1 | met |");
         assertThat(summary).contains("Test CPU, 2 cores; JDK 25.0.3");
+        assertThat(summary).as("speaks of the targets, not of the tracker").contains("performance target")
+                .doesNotContainIgnoringCase("issue");
     }
 
     @Test
