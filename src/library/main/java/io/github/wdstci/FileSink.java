@@ -46,9 +46,10 @@ import java.util.function.BiConsumer;
  * unless {@code followLinks}, a device, a FIFO), fails the session with a
  * {@link TargetExistsException} saying what was found. Each of these fails
  * the session with a {@link FileSystemException} whose
- * {@link FileSystemException#getFile() file} is the target, never the part
- * file, and so does a part file that cannot be created (an
- * {@link AccessDeniedException}, say).
+ * {@link FileSystemException#getFile() file} is the target (with
+ * {@code followLinks}, the file its links name), never the part file, and so
+ * does a part file that cannot be created (an {@link AccessDeniedException},
+ * say).
  *
  * <p><b>Putting it in place.</b> When every byte has arrived, the part file
  * is forced to disk and, by default, renamed onto the target at once, in
