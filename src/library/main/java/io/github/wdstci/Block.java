@@ -59,6 +59,7 @@ public final class Block implements AutoCloseable {
     }
 
     private final BlockOwner owner;
+    private final Kept kept;
     private final MemorySegment buffer;        // the transport's pointer, for ReleaseBuffer
     private final long offset;
     private final int size;                    // ULONG
@@ -74,11 +75,12 @@ public final class Block implements AutoCloseable {
     private Arena callArena;
     private MemorySegment callView;
 
-    Block prev;                                // the owner's list of outstanding blocks, guarded by its lock
-    Block next;
+    private Block prev;                        // in kept, guarded by it
+    private Block next;
 
-    Block(BlockOwner owner, MemorySegment buffer, long offset, int size) {
+    Block(BlockOwner owner, Kept kept, MemorySegment buffer, long offset, int size) {
         this.owner = owner;
+        this.kept = kept;
         this.buffer = buffer;
         this.offset = offset;
         this.size = size;
@@ -170,7 +172,10 @@ public final class Block implements AutoCloseable {
         if (inCallback && callArena != null && callArena.scope().isAlive()) {
             callArena.close();
         }
-        owner.completed(this, inCallback ? callHandle : null, inCallback ? callOffset : null);
+        if (!inCallback) {
+            kept.remove(this);                 // a block released during its callback is not kept yet
+        }
+        owner.completed(size, offset, inCallback ? callHandle : null, inCallback ? callOffset : null);
         if ((s & ~RELEASED) == 0) {
             owner.returnBuffer(buffer);
         }
@@ -213,8 +218,45 @@ public final class Block implements AutoCloseable {
         }
     }
 
-    int rawSize() {
-        return size;
+    /** The blocks one session's handler keeps past their callbacks, for the session's close to release. */
+    static final class Kept {
+        private Block head;                    // guarded by this
+
+        /** Keeps {@code b}, unless it was released meanwhile (on another thread). */
+        synchronized void add(Block b) {
+            if (!b.isReleased()) {
+                b.next = head;
+                if (head != null) {
+                    head.prev = b;
+                }
+                head = b;
+            }
+        }
+
+        /** Forgets {@code b} if it is kept. */
+        synchronized void remove(Block b) {
+            if (b.prev != null) {
+                b.prev.next = b.next;
+            } else if (head == b) {
+                head = b.next;
+            }
+            if (b.next != null) {
+                b.next.prev = b.prev;
+            }
+            b.prev = b.next = null;
+        }
+
+        /** Releases every block still kept. */
+        void releaseAll() {
+            for (Block b = first(); b != null; b = first()) {
+                b.release();
+                remove(b);                     // released before, on another thread, and still here: forget it
+            }
+        }
+
+        private synchronized Block first() {
+            return head;
+        }
     }
 
     @Override

@@ -10,7 +10,7 @@ interface BlockOwner {
      * Released inside its own callback, {@code h} and {@code pOffset} are that callback's
      * arguments (and the block is not yet among the kept ones); else both are null.
      */
-    void completed(Block block, MemorySegment h, MemorySegment pOffset);
+    void completed(int size, long offset, MemorySegment h, MemorySegment pOffset);
 
     /** Nobody reads the buffer any more: ReleaseBuffer. */
     void returnBuffer(MemorySegment buffer);

@@ -5,7 +5,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
 
 import io.github.wdstci.internal.Wdstptc;
 import io.github.wdstci.internal.ffi._TRANSPORTCLIENT_SESSION_INFO;
@@ -14,9 +13,10 @@ import io.github.wdstci.internal.ffi._ULARGE_INTEGER;
 /**
  * What each callback of one session does: it tells the listener, in the
  * order the API defines, and completes every block exactly once. {@link Upcalls}
- * finds the session and guards the call; this class holds the per-session
+ * finds the session's delivery and guards the call; this class holds the per-session
  * state the callbacks share (the start, the bytes, the blocks kept by an
- * asynchronous handler) and is the owner those blocks report to.
+ * asynchronous handler) and is the owner those blocks report to. What it learns of
+ * the session's end it tells its {@link Owner}, the session's lifecycle.
  *
  * <p>Pointer arguments arrive as segments spanning the address space (the
  * generated {@code C_POINTER} layout), so the offset behind
@@ -24,7 +24,23 @@ import io.github.wdstci.internal.ffi._ULARGE_INTEGER;
  */
 final class Delivery implements BlockOwner {
 
-    private static final System.Logger LOG = System.getLogger(Session.class.getName());
+    /** What the callbacks tell the session, and the one downcall they need from it. */
+    interface Owner {
+        /** Whether the session has failed (a cheap read, once per block). */
+        boolean failed();
+
+        /** A handler threw, or a downcall was refused: the session fails with {@code cause}. */
+        void fail(Throwable cause);
+
+        /** SessionComplete: the transport's last callback, with its code. */
+        void ended(int code);
+
+        /** CompleteReceive for a block kept past its callback; ERROR_SUCCESS without a call once closed. */
+        int completeLate(int size, long offset);
+    }
+
+    private static final System.Logger LOG = System.getLogger("io.github.wdstci.Session");
+    private static final int ERROR_SUCCESS = Win32Error.ERROR_SUCCESS.code();
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final VarHandle BYTES;
     private static final VarHandle START;
@@ -44,12 +60,10 @@ final class Delivery implements BlockOwner {
     private static final int SIZE_KNOWN = 1;
     private static final int STARTED = 2;
 
-    private final Session session;
+    private final Owner owner;
     private final SessionListener listener;
     private final ContentHandler sync;             // exactly one of sync and async
     private final AsyncContentHandler async;
-    private final Completion completion;
-    private final NativeSession nat;
     private boolean startExRegistered;              // set before StartSession
 
     private volatile int start = NOT_STARTED;
@@ -58,16 +72,13 @@ final class Delivery implements BlockOwner {
     @SuppressWarnings("unused")                     // through BYTES
     private volatile long bytes;
 
-    private final Object blocksLock = new Object();
-    private Block head;                             // blocks kept by the async handler, guarded by blocksLock
+    private final Block.Kept kept = new Block.Kept();   // blocks the async handler keeps past their callbacks
 
-    Delivery(Session session, SessionListener listener, boolean asynchronous, Completion completion, NativeSession nat) {
-        this.session = session;
+    Delivery(Owner owner, SessionListener listener, boolean asynchronous) {
+        this.owner = owner;
         this.listener = listener;
         this.sync = asynchronous ? null : (ContentHandler) listener;
         this.async = asynchronous ? (AsyncContentHandler) listener : null;
-        this.completion = completion;
-        this.nat = nat;
     }
 
     void startExRegistered(boolean registered) {
@@ -84,64 +95,24 @@ final class Delivery implements BlockOwner {
         return fileSize;
     }
 
-    // ---- which thread is inside which session's callback -------------------------------------
-
-    /**
-     * The sessions whose callbacks a thread is running now, innermost last
-     * (more than one only where a DLL calls back into Java from inside a
-     * downcall made by a callback). Kept per thread, since WDSTPTC.dll does not
-     * document whether a session's callbacks may overlap on several threads:
-     * each of them is then a callback thread of the session.
-     */
-    private static final class InCallback {
-        final Thread owner = Thread.currentThread();
-        Delivery[] sessions = new Delivery[2];
-        int depth;
-    }
-
-    private static final ThreadLocal<InCallback> IN_CALLBACK = new ThreadLocal<>();
+    // ---- which thread is inside this session's callbacks ---------------------------------------
 
     /** The record of the thread that entered this session's latest callback: spares most blocks the ThreadLocal. */
-    private volatile InCallback lastEntered;
+    private volatile CallbackThreads.Record lastEntered;
 
-    private InCallback enter() {
-        InCallback c = lastEntered;
+    private CallbackThreads.Record enter() {
+        CallbackThreads.Record c = lastEntered;
         if (c == null || c.owner != Thread.currentThread()) {
-            c = IN_CALLBACK.get();
-            if (c == null) {
-                c = new InCallback();
-                IN_CALLBACK.set(c);
-            }
+            c = CallbackThreads.current();
             lastEntered = c;
         }
-        if (c.depth == c.sessions.length) {
-            c.sessions = Arrays.copyOf(c.sessions, c.depth * 2);
-        }
-        c.sessions[c.depth++] = this;
+        c.enter(owner);
         return c;
     }
 
-    private static void exit(InCallback c) {
-        c.sessions[--c.depth] = null;
-    }
-
-    /** Whether the calling thread is running one of this session's callbacks now. */
-    boolean inCallbackOnThisThread() {
-        InCallback c = IN_CALLBACK.get();
-        if (c != null) {
-            for (int i = 0; i < c.depth; i++) {
-                if (c.sessions[i] == this) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    /** Whether the calling thread is running any session's callback now. */
-    static boolean inAnyCallback() {
-        InCallback c = IN_CALLBACK.get();
-        return c != null && c.depth > 0;
+    /** A callback failed: the session fails with {@code t} (for the upcall guard). */
+    void fail(Throwable t) {
+        owner.fail(t);
     }
 
     // ---- the start: onStart exactly once, whichever of SessionStart and SessionStartEx come ----
@@ -149,7 +120,7 @@ final class Delivery implements BlockOwner {
     // SessionStart: the size. With StartEx registered, onStart waits for it (it adds the
     // block size), or for the next callback if StartEx never comes.
     void sessionStart(MemorySegment pFileSize) throws Exception {
-        InCallback c = enter();
+        CallbackThreads.Record c = enter();
         try {
             long size = pFileSize.get(U64, 0);
             if (startExRegistered) {
@@ -159,20 +130,20 @@ final class Delivery implements BlockOwner {
                 begin(size, 0, NOT_STARTED);
             }
         } finally {
-            exit(c);
+            c.exit();
         }
     }
 
     // SessionStartEx: size and block size.
     void sessionStartEx(MemorySegment pInfo) throws Exception {
-        InCallback c = enter();
+        CallbackThreads.Record c = enter();
         try {
             StartInfo info = startInfo(pInfo);
             if (!begin(info.fileSize(), info.blockSize(), NOT_STARTED)) {
                 begin(info.fileSize(), info.blockSize(), SIZE_KNOWN);
             }
         } finally {
-            exit(c);
+            c.exit();
         }
     }
 
@@ -194,7 +165,7 @@ final class Delivery implements BlockOwner {
                     + " bytes, beyond the 2^63 - 1 that a Java long addresses,", Win32Error.ERROR_FILE_TOO_LARGE.code());
         }
         fileSize = size;
-        if (!completion.failed()) {
+        if (!owner.failed()) {
             listener.onStart(new StartInfo(size, blockSize));
         }
         return true;
@@ -209,24 +180,24 @@ final class Delivery implements BlockOwner {
     // ---- metadata and negotiation ---------------------------------------------------------
 
     void metadata(MemorySegment pMetadata, int size) throws Exception {
-        InCallback c = enter();
+        CallbackThreads.Record c = enter();
         try {
             ensureStarted();
-            if (!completion.failed()) {
+            if (!owner.failed()) {
                 try (Arena call = Arena.ofConfined()) {
                     listener.onMetadata(pMetadata.reinterpret(Integer.toUnsignedLong(size), call, null).asReadOnly());
                 }
             }
         } finally {
-            exit(c);
+            c.exit();
         }
     }
 
     void negotiate(MemorySegment h, MemorySegment pInfo, MemorySegment key) throws Exception {
-        InCallback c = enter();
+        CallbackThreads.Record c = enter();
         try {
             ensureStarted();
-            if (!completion.failed()) {
+            if (!owner.failed()) {
                 StartInfo info = startInfo(pInfo);
                 NegotiationImpl n = new NegotiationImpl(h, key, info.fileSize());
                 try {
@@ -236,7 +207,7 @@ final class Delivery implements BlockOwner {
                 }
             }
         } finally {
-            exit(c);
+            c.exit();
         }
     }
 
@@ -267,7 +238,7 @@ final class Delivery implements BlockOwner {
                 MemorySegment l = _ULARGE_INTEGER.allocate(a);
                 s.set(ValueLayout.JAVA_LONG, 0, start);
                 l.set(ValueLayout.JAVA_LONG, 0, length);
-                NativeSession.check("WdsTransportClientNegotiateRequiredDataRange",
+                WdsTransportException.check("WdsTransportClientNegotiateRequiredDataRange",
                         Wdstptc.negotiateRequiredDataRange(handle, key, s, l));
             }
         }
@@ -282,13 +253,13 @@ final class Delivery implements BlockOwner {
      * becomes the session's failure before anything else can.
      */
     void contents(MemorySegment h, MemorySegment pContents, int size, MemorySegment pOffset) {
-        InCallback c = enter();
+        CallbackThreads.Record c = enter();
         boolean completeHere = true;
         try {
             if (start != STARTED) {
                 ensureStarted();
             }
-            if (completion.failed()) {
+            if (owner.failed()) {
                 return;                               // ending: complete the block and drop it
             }
             long offset = pOffset.get(U64, 0);
@@ -300,12 +271,12 @@ final class Delivery implements BlockOwner {
                 }
             } else {
                 int rc = Wdstptc.addRefBuffer(pContents);
-                if (rc != NativeSession.ERROR_SUCCESS) {
+                if (rc != ERROR_SUCCESS) {
                     throw new WdsTransportException("WdsTransportClientAddRefBuffer", rc);
                 }
                 Block block;
                 try {
-                    block = new Block(this, pContents, offset, size);
+                    block = new Block(this, kept, pContents, offset, size);
                 } catch (Throwable t) {
                     Wdstptc.releaseBuffer(pContents);
                     throw t;
@@ -315,17 +286,17 @@ final class Delivery implements BlockOwner {
             }
             BYTES.getAndAdd(this, Integer.toUnsignedLong(size));
         } catch (Throwable t) {
-            session.failed(t);
+            owner.fail(t);
         } finally {
             try {
                 if (completeHere) {
                     int rc = Wdstptc.completeReceive(h, size, pOffset);
-                    if (rc != NativeSession.ERROR_SUCCESS) {
-                        session.failed(new WdsTransportException("WdsTransportClientCompleteReceive", rc));
+                    if (rc != ERROR_SUCCESS) {
+                        owner.fail(new WdsTransportException("WdsTransportClientCompleteReceive", rc));
                     }
                 }
             } finally {
-                exit(c);
+                c.exit();
             }
         }
     }
@@ -347,91 +318,48 @@ final class Delivery implements BlockOwner {
             block.exitCallback();
         }
         if (!block.isReleased()) {
-            synchronized (blocksLock) {
-                if (!block.isReleased()) {        // a release on another thread meanwhile: nothing to keep
-                    link(block);
-                }
-            }
+            kept.add(block);                  // unless released meanwhile on another thread
         }
     }
 
     // ---- the end ----------------------------------------------------------------------------
 
     void sessionComplete(int error) {
-        InCallback c = enter();
+        CallbackThreads.Record c = enter();
         try {
             try {
                 ensureStarted();
             } catch (Throwable t) {
-                session.failed(t);                // recorded before the completion can read it
+                owner.fail(t);                // recorded before the completion can read it
             }
-            session.nativeCompleted(error);
+            owner.ended(error);
         } finally {
-            exit(c);
+            c.exit();
         }
     }
 
     // ---- blocks kept by an asynchronous handler (BlockOwner) ----------------------------------
 
-    /** blocksLock held. */
-    private void link(Block b) {
-        b.next = head;
-        if (head != null) {
-            head.prev = b;
-        }
-        head = b;
-    }
-
-    private void unlink(Block b) {
-        synchronized (blocksLock) {
-            if (b.prev != null) {
-                b.prev.next = b.next;
-            } else if (head == b) {
-                head = b.next;
-            }
-            if (b.next != null) {
-                b.next.prev = b.prev;
-            }
-            b.prev = b.next = null;
-        }
-    }
-
     @Override
-    public void completed(Block block, MemorySegment h, MemorySegment pOffset) {
-        int rc;
-        if (h != null) {
-            // Inside its own callback: not kept yet, and the callback's handle and offset are
-            // valid (the session closes its handle only after its last callback returned).
-            rc = Wdstptc.completeReceive(h, block.rawSize(), pOffset);
-        } else {
-            unlink(block);
-            rc = nat.completeReceive(block.rawSize(), block.offset());
-        }
-        if (rc != NativeSession.ERROR_SUCCESS) {
-            session.failed(new WdsTransportException("WdsTransportClientCompleteReceive", rc));
+    public void completed(int size, long offset, MemorySegment h, MemorySegment pOffset) {
+        // Inside its own callback the callback's handle and offset are valid (the session
+        // closes its handle only after its last callback returned); later, the session's.
+        int rc = h != null ? Wdstptc.completeReceive(h, size, pOffset) : owner.completeLate(size, offset);
+        if (rc != ERROR_SUCCESS) {
+            owner.fail(new WdsTransportException("WdsTransportClientCompleteReceive", rc));
         }
     }
 
     @Override
     public void returnBuffer(MemorySegment buffer) {
         int rc = Wdstptc.releaseBuffer(buffer);
-        if (rc != NativeSession.ERROR_SUCCESS) {
+        if (rc != ERROR_SUCCESS) {
             LOG.log(System.Logger.Level.WARNING, "WdsTransportClientReleaseBuffer: {0}", Win32Error.nameOf(rc));
         }
     }
 
     /** Releases every block the handler still holds (the session is closing). */
     void releaseAll() {
-        while (true) {
-            Block b;
-            synchronized (blocksLock) {
-                b = head;
-            }
-            if (b == null) {
-                return;
-            }
-            b.release();
-            unlink(b);          // already unlinked by release unless it was released before (racing)
-        }
+        kept.releaseAll();
     }
 }

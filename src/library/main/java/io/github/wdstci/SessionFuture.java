@@ -2,71 +2,56 @@ package io.github.wdstci;
 
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
  * A session's own future, the one {@link WdsClient#receive}, {@link Session#start()}
- * and {@link Session#completion()} return. The session completes it; anyone
- * else completing it first ({@code cancel}, {@code complete},
- * {@code completeExceptionally}, {@code orTimeout}, {@code completeOnTimeout},
- * {@code completeAsync}) ends the session: it is cancelled natively, and its
- * listener's {@code onFailure} receives that exception (a
- * {@link CancellationException} for cancel and complete). Only while the
- * session's outcome is undecided: once it failed, or once its listener is
- * hearing the outcome, these return false and the future completes with what
- * the listener heard.
- *
- * <p>Dependent stages are plain futures, except that their async stages
- * default to the client's executor and that waiting on them helps the session
- * finish; completing or cancelling them does not reach the session.
- *
- * <p>Waiting ({@code join}, {@code get}) first helps: once the transport has
- * reported completion, a waiting thread runs the session's completion itself
- * if the executor has not yet, so a task of a single-threaded executor can
- * wait for a session whose completion is queued behind it. A callback thread of
- * the session never helps (the transport waits for it): it waits until the future
- * completes, or, once the session has failed without the future completing, throws
- * {@link IllegalStateException}, also when the failure comes while it waits (see
- * {@link Session}).
+ * and {@link Session#completion()} return, in the shape of the JDK's
+ * {@code MinimalFuture}: completing it from outside ({@code cancel}, {@code complete},
+ * {@code completeExceptionally}, and so {@code orTimeout}, {@code completeOnTimeout},
+ * {@code completeAsync}) goes to the session's one way to end ({@link Owner#end}),
+ * which cancels the native session before the future completes (so a stage that then
+ * closes the session waits only for the cancel); {@code obtrudeValue} and
+ * {@code obtrudeException} throw. Once the outcome is decided (a failure was recorded,
+ * or the listener is hearing the end), these return {@code false} and the future
+ * completes with what the listener heard.
  */
 final class SessionFuture extends Dependent<Void> {
 
-    SessionFuture(Executor executor, Session session) {
-        super(executor, session);
+    SessionFuture(Executor executor, Owner owner) {
+        super(executor, owner);
     }
 
-    void succeed() {
-        super.complete(null);
-    }
-
-    void failWith(Throwable t) {
-        super.completeExceptionally(t);
+    /** Completes the future with the session's outcome ({@code null}: success); nothing once it is complete. */
+    void settle(Throwable failure) {
+        if (failure == null) {
+            super.complete(null);
+        } else {
+            super.completeExceptionally(failure);
+        }
     }
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
         CancellationException e = new CancellationException("the session was cancelled");
-        if (!session.callerMayEnd(e)) {
+        if (!owner.end(e, e)) {
             return isCancelled();
         }
         super.completeExceptionally(e);
-        session.completedByCaller(e, NativeSession.ERROR_CANCELLED);
         return true;
     }
 
     @Override
     public boolean complete(Void value) {
-        CancellationException e = new CancellationException("the session's future was completed by the caller");
-        if (!session.callerMayEnd(e)) {
+        if (!owner.end(new CancellationException("the session's future was completed by its caller"), null)) {
             return false;
         }
         super.complete(value);
-        session.completedByCaller(e, NativeSession.ERROR_CANCELLED);
         return true;
     }
 
@@ -75,12 +60,10 @@ final class SessionFuture extends Dependent<Void> {
         if (ex == null) {
             throw new NullPointerException();
         }
-        if (!session.callerMayEnd(ex)) {
+        if (!owner.end(ex, ex)) {
             return false;
         }
         super.completeExceptionally(ex);
-        session.completedByCaller(ex, ex instanceof TimeoutException ? NativeSession.ERROR_TIMEOUT
-                : NativeSession.ERROR_CANCELLED);
         return true;
     }
 
@@ -104,20 +87,55 @@ final class SessionFuture extends Dependent<Void> {
     public CompletableFuture<Void> completeAsync(Supplier<? extends Void> supplier) {
         return completeAsync(supplier, defaultExecutor());
     }
+
+    /** @throws UnsupportedOperationException always: the session's outcome is decided once */
+    @Override
+    public void obtrudeValue(Void value) {
+        throw new UnsupportedOperationException("a session's future holds the session's outcome; it cannot be obtruded");
+    }
+
+    /** @throws UnsupportedOperationException always: the session's outcome is decided once */
+    @Override
+    public void obtrudeException(Throwable ex) {
+        throw new UnsupportedOperationException("a session's future holds the session's outcome; it cannot be obtruded");
+    }
 }
 
 /**
- * A future of a session's chain: async stages default to the client's
- * executor, and waiting helps the session finish (see {@link SessionFuture}).
+ * A future of a session's chain (the session's own, and the stages derived from it):
+ * async stages default to the client's executor; a wait on it from the session's own
+ * callback or listener is refused at once, since the future can complete only after that
+ * code returns; and a wait on a transport's thread leaves the stages to the completing
+ * thread (a waiting thread runs them otherwise). Else an ordinary
+ * {@code CompletableFuture}: completing a derived stage does not reach the session.
  */
 class Dependent<T> extends CompletableFuture<T> {
 
-    final Session session;
+    /** What a session's future needs from its session. */
+    interface Owner {
+        /**
+         * Ends the session with {@code cause} unless its outcome is decided: records it
+         * as the session's failure (what the listener will hear), cancels the native
+         * session, and remembers {@code futureFailure} ({@code null}: a value) as what the
+         * future holds; the caller then completes the future with it.
+         *
+         * @return whether {@code cause} ended the session
+         */
+        boolean end(Throwable cause, Throwable futureFailure);
+
+        /**
+         * @throws IllegalStateException when this thread runs a callback or the listener of
+         *                               the session, for which the future can never complete
+         */
+        void ensureMayWait();
+    }
+
+    final Owner owner;
     private final Executor executor;
 
-    Dependent(Executor executor, Session session) {
+    Dependent(Executor executor, Owner owner) {
         this.executor = executor;
-        this.session = session;
+        this.owner = owner;
     }
 
     @Override
@@ -127,122 +145,88 @@ class Dependent<T> extends CompletableFuture<T> {
 
     @Override
     public <U> CompletableFuture<U> newIncompleteFuture() {
-        return new Dependent<>(executor, session);
+        return new Dependent<>(executor, owner);
     }
 
     /**
-     * {@inheritDoc} Helps the session finish first.
+     * {@inheritDoc}
      *
-     * @throws IllegalStateException when called by the session's own listener
-     *         ({@code onSuccess}, {@code onFailure}), or by a callback of the session once it
-     *         has failed (after a {@code cancel()} there, say), also when the callback was
-     *         already waiting as it failed: the future completes only after it returns
+     * @throws IllegalStateException when called by a callback or the listener of the session
      */
     @Override
     public T join() {
         if (!isDone()) {
-            boolean ownCallback = session.helpFinish(Long.MAX_VALUE, false);
-            if (ownCallback || Session.inListener()) {
-                awaitWithoutRunningStages(Long.MAX_VALUE, false, ownCallback);
+            owner.ensureMayWait();
+            try {
+                awaitOffTransport(Long.MAX_VALUE, false);
+            } catch (InterruptedException impossible) {
+                throw new AssertionError(impossible);
             }
         }
         return super.join();
     }
 
     /**
-     * Waits until this future is complete without running its dependent stages here, as
-     * CompletableFuture's own waiting does (a waiter runs the stages still pending once
-     * it wakes). Inside a session's listener, a stage run on its stack that waits for
-     * that session could never see it finish; on a transport's callback thread, stages
-     * never run. A dependent registered last, so fired first, wakes this thread.
+     * {@inheritDoc}
      *
-     * <p>On a callback thread of the session ({@code ownCallback}) the wait also ends once
-     * the session fails without its future completing, with the IllegalStateException of
-     * {@link Session#ensureCallbackMayWait}: the session wakes this thread when it records
-     * the failure. That costs the session only when it fails, nothing per block.
-     *
-     * @param deadline    {@link System#nanoTime()} by which to stop waiting; {@code Long.MAX_VALUE}: none
-     * @param ownCallback whether this thread is a callback thread of the session
-     * @return whether the wait ended by interrupt ({@code interruptible}; the flag is kept)
-     */
-    private boolean awaitWithoutRunningStages(long deadline, boolean interruptible, boolean ownCallback) {
-        Thread me = Thread.currentThread();
-        whenComplete((v, t) -> LockSupport.unpark(me));
-        if (ownCallback) {
-            session.callbackWaits(me, true);
-        }
-        boolean interrupted = false;
-        try {
-            while (!isDone()) {
-                if (ownCallback) {
-                    session.ensureCallbackMayWait();
-                }
-                if (deadline == Long.MAX_VALUE) {
-                    LockSupport.park(this);
-                } else {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        break;
-                    }
-                    LockSupport.parkNanos(this, left);
-                }
-                if (Thread.interrupted()) {
-                    interrupted = true;
-                    if (interruptible) {
-                        break;
-                    }
-                }
-            }
-        } finally {
-            if (ownCallback) {
-                session.callbackWaits(me, false);
-            }
-            if (interrupted) {
-                me.interrupt();
-            }
-        }
-        return interrupted && interruptible && !isDone();
-    }
-
-    /**
-     * {@inheritDoc} Helps the session finish first; an interrupt ends the wait.
-     *
-     * @throws IllegalStateException as {@link #join()}
+     * @throws IllegalStateException when called by a callback or the listener of the session
      */
     @Override
     public T get() throws InterruptedException, ExecutionException {
         if (!isDone()) {
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
-            }
-            boolean ownCallback = session.helpFinish(Long.MAX_VALUE, true);
-            if ((ownCallback || Session.inListener()) && awaitWithoutRunningStages(Long.MAX_VALUE, true, ownCallback)) {
-                Thread.interrupted();
-                throw new InterruptedException();
-            }
+            owner.ensureMayWait();
+            awaitOffTransport(Long.MAX_VALUE, true);
         }
         return super.get();
     }
 
     /**
-     * {@inheritDoc} Waits for the session within the timeout, never running its completion
-     * here (which could take longer); an interrupt ends the wait.
+     * {@inheritDoc}
      *
-     * @throws IllegalStateException as {@link #join()}
+     * @throws IllegalStateException when called by a callback or the listener of the session
      */
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         if (!isDone()) {
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
-            }
-            long bound = deadline == Long.MAX_VALUE ? deadline - 1 : deadline;
-            if (session.helpFinish(bound, true) && awaitWithoutRunningStages(bound, true, true)) {
-                Thread.interrupted();
-                throw new InterruptedException();
-            }
+            owner.ensureMayWait();
+            awaitOffTransport(deadline, true);
         }
         return super.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * On a transport's callback thread, waits for this future without running its stages
+     * there, as a waiting thread otherwise would once woken: a stage never runs on a
+     * transport's thread. Elsewhere, returns at once (the wait is CompletableFuture's own).
+     */
+    private void awaitOffTransport(long deadline, boolean interruptible) throws InterruptedException {
+        if (!CallbackThreads.inAnyCallback()) {
+            return;
+        }
+        CountDownLatch done = new CountDownLatch(1);
+        whenComplete((v, t) -> done.countDown());
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    if (deadline == Long.MAX_VALUE) {
+                        done.await();
+                    } else {
+                        done.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                    }
+                    return;
+                } catch (InterruptedException e) {
+                    if (interruptible) {
+                        throw e;
+                    }
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

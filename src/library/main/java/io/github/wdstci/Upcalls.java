@@ -32,10 +32,10 @@ import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionStartEx;
  */
 final class Upcalls {
 
-    private static final System.Logger LOG = System.getLogger(Session.class.getName());
+    private static final System.Logger LOG = System.getLogger("io.github.wdstci.Session");
 
-    /** Live sessions by {@code pCallerData}; a session leaves after its SessionComplete. */
-    static final SessionRegistry<Session> SESSIONS = new SessionRegistry<>();
+    /** Live sessions' deliveries by {@code pCallerData}; a session leaves when it closes. */
+    static final SessionRegistry<Delivery> SESSIONS = new SessionRegistry<>();
 
     private static final MemorySegment SESSION_START =
             PFN_WdsTransportClientSessionStart.allocate(Upcalls::onSessionStart, Arena.global());
@@ -76,15 +76,15 @@ final class Upcalls {
     }
 
     private static void required(NativeSession nat, int id, MemorySegment stub, String name) throws WdsTransportException {
-        NativeSession.check("WdsTransportClientRegisterCallback(" + name + ")", nat.register(id, stub));
+        WdsTransportException.check("WdsTransportClientRegisterCallback(" + name + ")", nat.register(id, stub));
     }
 
     private static boolean optional(NativeSession nat, int id, MemorySegment stub, String name) {
         int rc = nat.register(id, stub);
-        if (rc != NativeSession.ERROR_SUCCESS) {
+        if (rc != 0) {
             LOG.log(System.Logger.Level.DEBUG, "{0} refused: {1}", name, Win32Error.nameOf(rc));
         }
-        return rc == NativeSession.ERROR_SUCCESS;
+        return rc == 0;
     }
 
     // ---- the guard ------------------------------------------------------------------------
@@ -96,25 +96,25 @@ final class Upcalls {
 
     /** Finds the session and runs {@code body}; whatever it throws fails the session. */
     private static void guarded(MemorySegment callerData, String callback, Body body) {
-        Session s = null;
+        Delivery d = null;
         try {
-            s = SESSIONS.get(callerData.address());
-            if (s == null) {
+            d = SESSIONS.get(callerData.address());
+            if (d == null) {
                 LOG.log(System.Logger.Level.WARNING, "{0} for an unknown session (pCallerData {1}); ignored",
                         callback, callerData.address());
                 return;
             }
-            body.run(s.delivery);
+            body.run(d);
         } catch (Throwable t) {
-            failed(s, t);
+            failed(d, t);
         }
     }
 
     /** Fails the session with {@code t}; never throws (it runs inside an upcall). */
-    private static void failed(Session s, Throwable t) {
+    private static void failed(Delivery d, Throwable t) {
         try {
-            if (s != null) {
-                s.failed(t);
+            if (d != null) {
+                d.fail(t);
             }
         } catch (Throwable ignored) {
             // nothing more can be done on a native thread
@@ -148,17 +148,17 @@ final class Upcalls {
     // void (*)(HANDLE hSessionKey, PVOID pCallerData, PVOID pContents, ULONG ulSize, PULARGE_INTEGER pullContentOffset)
     private static void onReceiveContents(MemorySegment hSessionKey, MemorySegment pCallerData, MemorySegment pContents,
                                           int ulSize, MemorySegment pullContentOffset) {
-        Session s = null;
+        Delivery d = null;
         try {
-            s = SESSIONS.get(pCallerData.address());
-            if (s == null) {
+            d = SESSIONS.get(pCallerData.address());
+            if (d == null) {
                 // Nobody to give it to; complete it so that the transport does not stall on it.
                 Wdstptc.completeReceive(hSessionKey, ulSize, pullContentOffset);
                 return;
             }
-            s.delivery.contents(hSessionKey, pContents, ulSize, pullContentOffset);
+            d.contents(hSessionKey, pContents, ulSize, pullContentOffset);
         } catch (Throwable t) {
-            failed(s, t);
+            failed(d, t);
         }
     }
 

@@ -73,14 +73,17 @@ public final class WdsClient implements AutoCloseable {
      * {@link SessionListener#onSuccess}/{@link SessionListener#onFailure}) on
      * this executor. A task it refuses (its {@code execute} throws, as with a
      * {@link java.util.concurrent.RejectedExecutionException}) runs on a new
-     * virtual thread instead. Any executor that runs the tasks it accepts
-     * works, a single-threaded one included: no session waits for a task
-     * queued on it. One that drops accepted tasks unrun
+     * virtual thread instead, and so does a task it would run on a transport's
+     * thread (an executor that runs tasks where they are submitted). Any executor
+     * that runs the tasks it accepts works, a single-threaded one included, as
+     * long as its tasks do not wait for a session's future: that session's
+     * completion may be queued behind the waiting task (see {@link Session};
+     * closing a session from such a task is fine: the closing thread completes
+     * it). One that drops accepted tasks unrun
      * ({@link java.util.concurrent.ThreadPoolExecutor.DiscardPolicy},
      * {@link java.util.concurrent.ThreadPoolExecutor.DiscardOldestPolicy}, or
      * {@code shutdownNow()} with the tasks it returns left unrun) leaves those
-     * sessions unfinished: their futures complete only when waited on without
-     * a timeout ({@code join()}, {@code get()}) or when this client is closed.
+     * sessions unfinished until they are closed.
      *
      * @param executor where sessions complete
      * @return a new client
@@ -96,9 +99,7 @@ public final class WdsClient implements AutoCloseable {
         synchronized (GLOBAL) {
             if (clients == 0) {
                 int rc = Wdstptc.initialize();
-                if (rc != NativeSession.ERROR_SUCCESS) {
-                    throw new WdsTransportException("WdsTransportClientInitialize", rc);
-                }
+                WdsTransportException.check("WdsTransportClientInitialize", rc);
                 LOG.log(System.Logger.Level.DEBUG, "initialized the transport client from {0}", lib.path());
             }
             clients++;
@@ -197,7 +198,7 @@ public final class WdsClient implements AutoCloseable {
         Session s = null;
         boolean placed = false;
         try {
-            s = new Session(this, request, handler, asynchronous, executor, closeWhenFinished);
+            s = new Session(request, handler, asynchronous, executor, closeWhenFinished, this::sessionClosed);
         } finally {
             lock.lock();
             try {
@@ -243,39 +244,51 @@ public final class WdsClient implements AutoCloseable {
 
     /**
      * Closes this client's open sessions (see {@link Session#close()}: each is
-     * cancelled unless it has ended), then gives back this client's share of
-     * the transport: the last client in the process calls Shutdown.
-     * Idempotent; a concurrent call returns once the first has finished.
+     * cancelled unless it has ended; every transport is told before any is waited
+     * for), then gives back this client's share of the transport: the last client in
+     * the process calls Shutdown. Idempotent; from an ordinary thread, every call
+     * returns once all of that is done, whichever call began it.
      *
      * <p>From a transport callback or a listener's {@code onSuccess}/{@code onFailure},
-     * it does not wait: the sessions are cancelled, and the transport is given
-     * back once the last of them has ended.
+     * it does not wait: the sessions are cancelled, and the transport is given back
+     * once the last of them has closed.
      */
     @Override
     public void close() {
-        boolean mayWait = Session.mayWait();
+        boolean mayWait = !CallbackThreads.busy();
         List<Session> open;
         lock.lock();
         try {
-            if (state != State.OPEN) {
-                while (mayWait && state != State.CLOSED) {
-                    changed.awaitUninterruptibly();
-                }
-                return;
+            if (state == State.OPEN) {
+                state = State.CLOSING;
             }
-            state = State.CLOSING;
             open = new ArrayList<>(sessions);
         } finally {
             lock.unlock();
         }
         for (Session s : open) {
-            s.close();
+            s.beginClose();
+        }
+        if (mayWait) {
+            for (Session s : open) {
+                s.awaitClosed();
+            }
         }
         releaseIfDone();
+        if (mayWait) {
+            lock.lock();
+            try {
+                while (state != State.CLOSED) {
+                    changed.awaitUninterruptibly();   // a session being made meanwhile, or Shutdown on another thread
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
     }
 
     /** A session of this client has closed natively. */
-    void closed(Session s) {
+    private void sessionClosed(Session s) {
         lock.lock();
         try {
             sessions.remove(s);
@@ -296,11 +309,11 @@ public final class WdsClient implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        if (Session.mayWait()) {
-            shutdownShare();
+        if (CallbackThreads.busy()) {
+            // The last Shutdown waits for the transport's threads: not on one of them.
+            CallbackThreads.offThread(this::shutdownShare);
         } else {
-            // A transport callback thread: the last Shutdown waits for the transport's threads.
-            Thread.ofVirtual().name("wdstci-shutdown").start(this::shutdownShare);
+            shutdownShare();
         }
     }
 
@@ -309,7 +322,7 @@ public final class WdsClient implements AutoCloseable {
             synchronized (GLOBAL) {
                 if (--clients == 0) {
                     int rc = Wdstptc.shutdown();
-                    if (rc != NativeSession.ERROR_SUCCESS) {
+                    if (rc != 0) {
                         LOG.log(System.Logger.Level.WARNING, "WdsTransportClientShutdown: {0}", Win32Error.nameOf(rc));
                     }
                 }

@@ -42,6 +42,13 @@ public class WdsTransportException extends IOException {
         this.code = code;
     }
 
+    /** Throws for a function's non-zero result: errors are translated once, at the boundary. */
+    static void check(String function, int rc) throws WdsTransportException {
+        if (rc != 0) {
+            throw new WdsTransportException(function, rc);
+        }
+    }
+
     /**
      * The raw Win32 error code, as the library returned it.
      *

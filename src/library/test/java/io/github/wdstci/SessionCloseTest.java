@@ -1,10 +1,7 @@
 package io.github.wdstci;
 
 import static io.github.wdstci.StandinExtension.GUARD_SECONDS;
-import static io.github.wdstci.StandinExtension.awaitParked;
-import static io.github.wdstci.StandinExtension.awaitThread;
 import static io.github.wdstci.StandinExtension.causeOf;
-import static io.github.wdstci.StandinExtension.outcomeOrRelease;
 import static io.github.wdstci.StandinExtension.synthetic;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,6 +19,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Closing ends from any thread, stage or executor, and never waits for work
@@ -173,22 +172,15 @@ class SessionCloseTest {
         }
     }
 
-    /** (b) close() and join() in a task of the client's single-threaded executor. */
+    /**
+     * (b) close() in a task of the client's single-threaded executor, while the session's
+     * completion would be queued behind that very task: the closing thread runs it.
+     */
     @Test
-    void closeAndJoinInATaskOfTheSingleThreadedExecutor(StandinExtension.Clients clients) throws Exception {
+    void closeInATaskOfTheSingleThreadedExecutor(StandinExtension.Clients clients) throws Exception {
         ExecutorService single = Executors.newSingleThreadExecutor();
         try {
             WdsClient client = clients.open(single);
-            Session joined = client.newSession(synthetic("2MiB"), ContentHandlers.discarding());
-            CompletableFuture<Void> f = joined.start();
-            // The session's completion is queued on the executor behind this very task.
-            Future<?> join = single.submit(() -> {
-                f.join();
-                return null;
-            });
-            endsInTime("join() in a task", () -> join.get(GUARD_SECONDS, TimeUnit.SECONDS));
-            assertThat(f).isCompletedWithValue(null);
-
             Recorder r = new Recorder();
             Session closed = client.newSession(synthetic("64MiB?delay=1ms"), r);
             closed.start();
@@ -197,54 +189,41 @@ class SessionCloseTest {
             endsInTime("close() in a task", () -> close.get(GUARD_SECONDS, TimeUnit.SECONDS));
             assertThat(r.assertFailedOnce()).isInstanceOf(CancellationException.class);
 
-            // A dependent stage waited on in a task helps the session too.
-            Session derived = client.newSession(synthetic("2MiB"), ContentHandlers.discarding());
-            CompletableFuture<String> d = derived.start().thenApply(v -> "done");
-            Future<String> dj = single.submit(() -> d.join());
-            endsInTime("join() of a dependent in a task", () -> assertThat(dj.get(GUARD_SECONDS, TimeUnit.SECONDS)).isEqualTo("done"));
-            joined.close();
-            derived.close();
+            // ended by itself, its completion queued behind the closing task
+            CountDownLatch gate = new CountDownLatch(1);
+            single.execute(() -> {
+                try {
+                    gate.await(GUARD_SECONDS, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            Recorder ended = new Recorder();
+            Session done = client.newSession(synthetic("256KiB"), ended);
+            CompletableFuture<Void> f = done.start();
+            long guard = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD_SECONDS);
+            while (done.status().state() == SessionStatus.State.IN_PROGRESS && System.nanoTime() < guard) {
+                Thread.sleep(1);
+            }
+            Future<?> closeDone = single.submit(done::close);
+            gate.countDown();
+            endsInTime("close() of an ended session in a task", () -> closeDone.get(GUARD_SECONDS, TimeUnit.SECONDS));
+            ended.assertSucceededOnce();
+            assertThat(f).isCompletedWithValue(null);
         } finally {
             single.shutdown();
         }
     }
 
-    /** (c) A handler blocks on its own session's future; closing the client ends it. */
-    @Test
-    void aHandlerWaitingForItsOwnSessionIsReleasedByClose(WdsClient client) throws Exception {
-        AtomicReference<Session> self = new AtomicReference<>();
-        CountDownLatch waiting = new CountDownLatch(1);
-        AtomicReference<Throwable> joinedWith = new AtomicReference<>();
-        Session s = client.newSession(synthetic("8MiB"), new ContentHandler() {
-            @Override
-            public void onContent(MemorySegment block, long offset) {
-                if (waiting.getCount() > 0) {
-                    CompletableFuture<Void> own = self.get().completion();
-                    waiting.countDown();
-                    try {
-                        own.join();
-                    } catch (Throwable t) {
-                        joinedWith.set(t);
-                    }
-                }
-            }
-        });
-        self.set(s);
-        CompletableFuture<Void> f = s.start();
-        assertThat(waiting.await(GUARD_SECONDS, TimeUnit.SECONDS)).isTrue();
-        endsInTime("WdsClient.close()", client::close);
-        assertThat(f).isCancelled();
-        assertThat(joinedWith.get()).as("the handler's join() ended with").isInstanceOf(CancellationException.class);
-        assertThat(s.isClosed()).isTrue();
-    }
-
     /**
-     * A handler that cancels its own session and then waits for its future could
-     * never be released (the future completes after the callback returns): the
-     * wait is refused, as a listener's wait for its own future is.
+     * (c) A handler waiting for its own session's future could never be released by the
+     * transport (the future completes only after the callback returns): the wait is
+     * refused at once, as a listener's wait for its own future is, whether or not the
+     * session has failed.
      */
-    @Test
-    void aHandlerWaitingForItsOwnFailedSessionIsRefused(WdsClient client) throws Exception {
+    @ParameterizedTest(name = "cancelled first: {0}")
+    @ValueSource(booleans = {false, true})
+    void aHandlerWaitingForItsOwnSessionIsRefused(boolean cancelledFirst, WdsClient client) throws Exception {
         AtomicReference<Session> self = new AtomicReference<>();
         AtomicReference<Throwable> joinedWith = new AtomicReference<>();
         AtomicBoolean once = new AtomicBoolean();
@@ -252,7 +231,9 @@ class SessionCloseTest {
             @Override
             public void onContent(MemorySegment block, long offset) {
                 if (once.compareAndSet(false, true)) {
-                    self.get().cancel();
+                    if (cancelledFirst) {
+                        self.get().cancel();
+                    }
                     try {
                         self.get().completion().join();
                     } catch (Throwable t) {
@@ -263,63 +244,15 @@ class SessionCloseTest {
         });
         self.set(s);
         try (s) {
-            assertThat(causeOf(s.start())).isInstanceOf(CancellationException.class);
+            CompletableFuture<Void> f = s.start();
+            if (cancelledFirst) {
+                assertThat(causeOf(f)).isInstanceOf(CancellationException.class);
+            } else {
+                f.get(GUARD_SECONDS, TimeUnit.SECONDS);
+            }
         }
         assertThat(joinedWith.get()).as("the handler's join() ended with").isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("completes only after the callback returns");
-    }
-
-    /**
-     * A handler blocks on its own session's future; a callback of another session then
-     * cancels that session. A cancel on a callback thread leaves the future to complete once
-     * the transport has ended, which waits for the blocked callback: the wait ends with the
-     * IllegalStateException that a wait begun after the failure gets, instead of never.
-     */
-    @Test
-    void aHandlerWaitingForItsOwnSessionIsWokenWhenAnotherSessionsCallbackCancelsIt(WdsClient client)
-            throws Exception {
-        AtomicReference<Session> first = new AtomicReference<>();
-        AtomicReference<Thread> waiter = new AtomicReference<>();
-        AtomicReference<Throwable> joinedWith = new AtomicReference<>();
-        CountDownLatch waited = new CountDownLatch(1);
-        Session a = client.newSession(synthetic("8MiB"), new ContentHandler() {
-            @Override
-            public void onContent(MemorySegment block, long offset) {
-                if (waiter.compareAndSet(null, Thread.currentThread())) {
-                    CompletableFuture<Void> own = first.get().completion();
-                    try {
-                        own.join();
-                    } catch (Throwable t) {
-                        joinedWith.set(t);
-                    } finally {
-                        waited.countDown();
-                    }
-                }
-            }
-        });
-        first.set(a);
-        AtomicBoolean cancelled = new AtomicBoolean();
-        AtomicBoolean waiterParked = new AtomicBoolean();
-        Session b = client.newSession(synthetic("2MiB"), new ContentHandler() {
-            @Override
-            public void onContent(MemorySegment block, long offset) {
-                if (cancelled.compareAndSet(false, true)) {
-                    waiterParked.set(awaitParked(waiter.get()));
-                    first.get().cancel();
-                }
-            }
-        });
-        CompletableFuture<Void> fa = a.start();
-        awaitThread(waiter);                      // b starts once a waits, so that b's first block cancels it
-        CompletableFuture<Void> fb = b.start();
-        assertThat(outcomeOrRelease(fa, waited)).isInstanceOf(CancellationException.class);
-        assertThat(waiterParked).as("the waiting handler was parked before the cancel").isTrue();
-        assertThat(waited.await(GUARD_SECONDS, TimeUnit.SECONDS)).as("the handler's join() ended").isTrue();
-        assertThat(joinedWith.get()).as("the handler's join() ended with").isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("completes only after the callback returns");
-        fb.get(GUARD_SECONDS, TimeUnit.SECONDS);
-        endsInTime("close() of the cancelled session", a::close);
-        b.close();
     }
 
     /** (d) A second, concurrent WdsClient.close() returns only once the sessions are closed. */

@@ -69,6 +69,9 @@ class SessionEndingsTest {
                     if (e == Entry.RECEIVE && n == Ending.SESSION_CANCEL) {
                         continue;                     // receive hands out no session
                     }
+                    if (x == Exec.SINGLE_THREAD && n == Ending.JOIN_FROM_EXECUTOR_TASK) {
+                        continue;                     // not supported: the completion is queued behind the waiting task
+                    }
                     all.add(Arguments.of(e, n, x));
                 }
             }
@@ -174,7 +177,7 @@ class SessionEndingsTest {
                 taskExecutor.submit(close).get(GUARD_SECONDS, TimeUnit.SECONDS);
             }
             case JOIN_FROM_EXECUTOR_TASK ->
-                // On a single-threaded client executor, the completion is queued behind this very task.
+                // a task of another executor waits: the session completes on its own executor meanwhile
                 taskExecutor.submit(() -> f.handle((v, t) -> t).join()).get(GUARD_SECONDS, TimeUnit.SECONDS);
             default -> {
             }

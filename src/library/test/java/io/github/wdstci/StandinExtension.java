@@ -7,10 +7,8 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.wdstci.internal.StandinDiagnostics;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -146,16 +144,6 @@ public final class StandinExtension implements BeforeEachCallback, AfterEachCall
         return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     }
 
-    /** Waits (bounded) until a thread is set in {@code ref} (a callback announces itself); that thread. */
-    public static Thread awaitThread(AtomicReference<Thread> ref) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD_SECONDS);
-        while (ref.get() == null && System.nanoTime() - deadline < 0) {
-            Thread.sleep(1);
-        }
-        assertThat(ref.get()).as("the thread a callback announces").isNotNull();
-        return ref.get();
-    }
-
     /** Waits (bounded) until {@code t} is parked, as in a wait for a future; whether it is. */
     public static boolean awaitParked(Thread t) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD_SECONDS);
@@ -168,24 +156,5 @@ public final class StandinExtension implements BeforeEachCallback, AfterEachCall
             Thread.yield();
         }
         return false;
-    }
-
-    /**
-     * The exception a session's future fails with, for a test where one of the session's
-     * callbacks waits for that future ({@code waited} counts down when its wait ends). If
-     * the future does not complete within the guard (the waiting callback was never woken,
-     * so the transport cannot end), it is forced complete ({@code obtrudeException}), which
-     * releases that callback and lets the session and this fixture's cleanup end, and the
-     * test fails instead of hanging.
-     */
-    public static Throwable outcomeOrRelease(CompletableFuture<Void> f, CountDownLatch waited) {
-        try {
-            return causeOf(f);
-        } catch (AssertionError hung) {
-            boolean callbackWasStuck = waited.getCount() > 0;
-            f.obtrudeException(new CancellationException("released by the test"));
-            throw new AssertionError("the session's future did not complete"
-                    + (callbackWasStuck ? ": the callback waiting for it was never woken" : ""), hung);
-        }
     }
 }
