@@ -14,6 +14,7 @@ import io.github.wdstci.bench.jna.JnaDirect;
 import io.github.wdstci.bench.jna.JnaHarness;
 import io.github.wdstci.bench.jna.JnaHarnessLibrary;
 import io.github.wdstci.bench.jna.JnaWdstci;
+import io.github.wdstci.internal.Wdstptc;
 import io.github.wdstci.internal.ffi.PFN_WdsTransportClientReceiveContents;
 import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionComplete;
 import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionStart;
@@ -64,22 +65,22 @@ public class DowncallBenchmark {
     @Setup(Level.Trial)
     public void open() {
         Libraries.standin();
-        Standin.check("Initialize", WdsTransportClientInitialize());
+        Standin.check("Initialize", Wdstptc.initialize());
         arena = Arena.ofShared();
         MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-        Standin.check("InitializeSession", WdsTransportClientInitializeSession(
+        Standin.check("InitializeSession", Wdstptc.initializeSession(
                 Standin.request(arena, "1MiB?delay=1000s", 0), MemorySegment.NULL, out));
         handle = out.get(ValueLayout.ADDRESS, 0);
-        Standin.check("RegisterCallback", WdsTransportClientRegisterCallback(handle,
+        Standin.check("RegisterCallback", Wdstptc.registerCallback(handle,
                 WDS_TRANSPORTCLIENT_SESSION_START(),
                 PFN_WdsTransportClientSessionStart.allocate((h, c, s) -> { }, arena)));
-        Standin.check("RegisterCallback", WdsTransportClientRegisterCallback(handle,
+        Standin.check("RegisterCallback", Wdstptc.registerCallback(handle,
                 WDS_TRANSPORTCLIENT_RECEIVE_CONTENTS(),
                 PFN_WdsTransportClientReceiveContents.allocate((h, c, p, n, o) -> { }, arena)));
-        Standin.check("RegisterCallback", WdsTransportClientRegisterCallback(handle,
+        Standin.check("RegisterCallback", Wdstptc.registerCallback(handle,
                 WDS_TRANSPORTCLIENT_SESSION_COMPLETE(),
                 PFN_WdsTransportClientSessionComplete.allocate((h, c, e) -> { }, arena)));
-        Standin.check("StartSession", WdsTransportClientStartSession(handle));
+        Standin.check("StartSession", Wdstptc.startSession(handle));
         status = arena.allocate(ValueLayout.JAVA_INT);
         error = arena.allocate(ValueLayout.JAVA_INT);
 
@@ -92,11 +93,11 @@ public class DowncallBenchmark {
 
     @TearDown(Level.Trial)
     public void close() {
-        WdsTransportClientCancelSession(handle);
-        WdsTransportClientWaitForCompletion(handle, Standin.INFINITE);
-        WdsTransportClientCloseSession(handle);
+        Wdstptc.cancelSession(handle);
+        Wdstptc.waitForCompletion(handle, Standin.INFINITE);
+        Wdstptc.closeSession(handle);
         arena.close();
-        WdsTransportClientShutdown();
+        Wdstptc.shutdown();
     }
 
     @Benchmark
@@ -121,7 +122,7 @@ public class DowncallBenchmark {
 
     @Benchmark
     public int queryStatusFfm() {
-        WdsTransportClientQueryStatus(handle, status, error);
+        Wdstptc.queryStatus(handle, status, error);
         return status.get(ValueLayout.JAVA_INT, 0);
     }
 

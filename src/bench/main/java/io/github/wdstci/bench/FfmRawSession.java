@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.CountDownLatch;
 
+import io.github.wdstci.internal.Wdstptc;
 import io.github.wdstci.internal.ffi.PFN_WdsTransportClientReceiveContents;
 import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionComplete;
 import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionStart;
@@ -49,7 +50,7 @@ final class FfmRawSession {
         arena = Arena.ofShared();
         try {
             MemorySegment handleOut = arena.allocate(ValueLayout.ADDRESS);
-            Standin.check("InitializeSession", WdsTransportClientInitializeSession(
+            Standin.check("InitializeSession", Wdstptc.initializeSession(
                     Standin.request(arena, object, cacheSize), MemorySegment.NULL, handleOut));
             handle = handleOut.get(ValueLayout.ADDRESS, 0);
         } catch (RuntimeException e) {
@@ -57,25 +58,25 @@ final class FfmRawSession {
             throw e;
         }
         try {
-            Standin.check("RegisterCallback", WdsTransportClientRegisterCallback(handle,
+            Standin.check("RegisterCallback", Wdstptc.registerCallback(handle,
                     WDS_TRANSPORTCLIENT_SESSION_START(),
                     PFN_WdsTransportClientSessionStart.allocate(this::onSessionStart, arena)));
-            Standin.check("RegisterCallback", WdsTransportClientRegisterCallback(handle,
+            Standin.check("RegisterCallback", Wdstptc.registerCallback(handle,
                     WDS_TRANSPORTCLIENT_RECEIVE_CONTENTS(),
                     PFN_WdsTransportClientReceiveContents.allocate(this::onReceiveContents, arena)));
-            Standin.check("RegisterCallback", WdsTransportClientRegisterCallback(handle,
+            Standin.check("RegisterCallback", Wdstptc.registerCallback(handle,
                     WDS_TRANSPORTCLIENT_SESSION_COMPLETE(),
                     PFN_WdsTransportClientSessionComplete.allocate(this::onSessionComplete, arena)));
-            Standin.check("StartSession", WdsTransportClientStartSession(handle));
+            Standin.check("StartSession", Wdstptc.startSession(handle));
         } catch (RuntimeException e) {
-            WdsTransportClientCloseSession(handle);       // never started: no callback can come
+            Wdstptc.closeSession(handle);       // never started: no callback can come
             arena.close();
             throw e;
         }
     }
 
     void cancel() {
-        WdsTransportClientCancelSession(handle);
+        Wdstptc.cancelSession(handle);
     }
 
     /** Waits for completion, closes, frees the stubs; {@code expectSuccess}: else a cancel is fine too. */
@@ -83,9 +84,9 @@ final class FfmRawSession {
         try {
             // SessionComplete first, then WaitForCompletion (which returns at once): see Standin.awaitCompletion
             Standin.awaitCompletion(completed);
-            Standin.check("WaitForCompletion", WdsTransportClientWaitForCompletion(handle, Standin.INFINITE));
+            Standin.check("WaitForCompletion", Wdstptc.waitForCompletion(handle, Standin.INFINITE));
         } finally {
-            WdsTransportClientCloseSession(handle);
+            Wdstptc.closeSession(handle);
             arena.close();
         }
         if (error != null) {
@@ -96,7 +97,6 @@ final class FfmRawSession {
         }
         return touch ? sum : blocks;
     }
-
 
     // void SessionStart(HANDLE hSessionKey, PVOID pCallerData, PULARGE_INTEGER FileSize)
     private void onSessionStart(MemorySegment h, MemorySegment callerData, MemorySegment fileSize) {
@@ -114,10 +114,10 @@ final class FfmRawSession {
                 sum += Standin.sum(pContents.reinterpret(Integer.toUnsignedLong(ulSize)));
             }
             blocks++;
-            WdsTransportClientCompleteReceive(h, ulSize, pullContentOffset);
+            Wdstptc.completeReceive(h, ulSize, pullContentOffset);
         } catch (Throwable t) {
             error = t;
-            WdsTransportClientCancelSession(h);
+            Wdstptc.cancelSession(h);
         }
     }
 

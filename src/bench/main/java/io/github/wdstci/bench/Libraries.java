@@ -60,9 +60,6 @@ final class Libraries {
             throw new IllegalStateException("this JVM already loaded " + lib.path() + ", not " + path
                     + "; each benchmark needs a JVM of its own (do not run JMH with -f 0)");
         }
-        // The binding opens the library with a SymbolLookup; the raw consumers call the generated
-        // wdstci_h wrappers, which look symbols up in System.load()ed libraries: load it for them too.
-        System.load(lib.path().toString());
         return lib;
     }
 }

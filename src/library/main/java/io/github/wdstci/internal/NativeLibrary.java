@@ -32,9 +32,9 @@ import java.util.Set;
  * never with {@code System.load}: a file opened that way is not tied to one
  * class loader, so a second class loader (an application server redeploying,
  * a plugin host) opens the same file again instead of failing with "already
- * loaded in another classloader". The generated stubs' own function wrappers
- * look symbols up in the class loader's {@code System.load}ed libraries, so
- * the binding does not call them: {@link Wdstptc} binds every function to the
+ * loaded in another classloader". So jextract generates no function wrappers
+ * (they would look symbols up in {@code System.load}ed libraries; see
+ * {@code jextract/wdstci.args}): {@link Wdstptc} binds every function to the
  * lookup of this class.
  *
  * <p>The file, in this order:

@@ -13,10 +13,11 @@ import java.util.Map;
 import io.github.wdstci.internal.ffi._ULARGE_INTEGER;
 
 /**
- * The API's functions, bound to the library {@link NativeLibrary} opened
- * (the generated {@code wdstci_h} wrappers would look in {@code System.load}ed
- * libraries instead). Descriptors are those of {@code headers/wdstci.h}, built
- * from the generated layouts; a test checks each equals the generated one.
+ * The API's functions: the one binding of each, hand-written over the generated
+ * layouts (jextract generates no function wrappers here, see
+ * {@code jextract/wdstci.args}) and bound to the library {@link NativeLibrary}
+ * opened. Descriptors are those of {@code headers/wdstci.h}; the ABI tests check
+ * each against the header and the Windows SDK's declarations.
  *
  * <p>The twelve functions every DLL exports are bound when this class
  * initialises. The two that Vista-era DLLs lack, CancelSessionEx and
@@ -72,6 +73,16 @@ public final class Wdstptc {
     private static MethodHandle optional(String name, FunctionDescriptor d) {
         DESCRIPTORS.put(name, d);
         return NativeLibrary.load().find(name).map(a -> Linker.nativeLinker().downcallHandle(a, d)).orElse(null);
+    }
+
+    /** {@return the descriptor of the function {@code name}, or null when it is not one of the API's} */
+    public static FunctionDescriptor descriptor(String name) {
+        return DESCRIPTORS.get(name);
+    }
+
+    /** {@return the names of the API's functions, in the header's order} */
+    public static java.util.Set<String> functions() {
+        return java.util.Collections.unmodifiableSet(DESCRIPTORS.keySet());
     }
 
     /** Whether the library exports WdsTransportClientCancelSessionEx. */

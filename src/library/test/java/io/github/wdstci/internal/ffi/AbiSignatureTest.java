@@ -8,22 +8,20 @@ import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.UnionLayout;
 import java.lang.foreign.ValueLayout;
-import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import io.github.wdstci.internal.NativeLibrary;
-import org.junit.jupiter.api.BeforeAll;
+import io.github.wdstci.internal.Wdstptc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Checks every downcall and callback descriptor of the stubs against the
+ * Checks every downcall descriptor of the binding (Wdstptc) and every callback
+ * descriptor of the stubs against the
  * parameter lists of the contract (section 2 and 3, from the current SDK
  * header), and checks the same parameter lists against the declarations
  * with the C compilers: gcc and mingw-w64 on headers/wdstci.h, mingw-w64 on
@@ -116,16 +114,11 @@ class AbiSignatureTest {
         return p.ret().equals("void") ? FunctionDescriptor.ofVoid(args) : FunctionDescriptor.of(ValueLayout.JAVA_INT, args);
     }
 
-    @BeforeAll
-    static void loadLibrary() {
-        // A generated function's descriptor lives in the holder class that also
-        // resolves its symbol, so the library must be loaded to read it.
-        NativeLibrary.load();
-    }
-
-    static FunctionDescriptor generatedFunction(String name) throws ReflectiveOperationException {
-        Method m = wdstci_h.class.getMethod(name + "$descriptor");
-        return (FunctionDescriptor) m.invoke(null);
+    /** The descriptor the binding uses for a function (Wdstptc, the one binding of each). */
+    static FunctionDescriptor boundFunction(String name) {
+        FunctionDescriptor d = Wdstptc.descriptor(name);
+        assertThat(d).as("Wdstptc binds %s", name).isNotNull();
+        return d;
     }
 
     static FunctionDescriptor generatedCallback(String name) throws ReflectiveOperationException {
@@ -136,7 +129,7 @@ class AbiSignatureTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("functions")
     void downcallDescriptorMatchesTheHeader(Proto p) throws Exception {
-        assertThat(abiShape(generatedFunction(p.name()))).isEqualTo(abiShape(expected(p)));
+        assertThat(abiShape(boundFunction(p.name()))).isEqualTo(abiShape(expected(p)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -146,13 +139,8 @@ class AbiSignatureTest {
     }
 
     @Test
-    void theStubsDeclareExactlyTheFourteenFunctions() {
-        List<String> generated = Stream.of(wdstci_h.class.getMethods())
-                .map(Method::getName)
-                .filter(n -> n.startsWith("WdsTransportClient") && n.endsWith("$descriptor"))
-                .map(n -> n.substring(0, n.length() - "$descriptor".length()))
-                .toList();
-        assertThat(generated).containsExactlyInAnyOrderElementsOf(FUNCTIONS.stream().map(Proto::name).toList());
+    void theBindingDeclaresExactlyTheFourteenFunctions() {
+        assertThat(Wdstptc.functions()).containsExactlyInAnyOrderElementsOf(FUNCTIONS.stream().map(Proto::name).toList());
     }
 
     static Stream<Proto> functions() {

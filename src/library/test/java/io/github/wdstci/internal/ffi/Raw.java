@@ -32,17 +32,7 @@ final class Raw {
     static final int KiB = 1024;
     static final int MiB = 1024 * 1024;
 
-    static {
-        // The generated wrappers find symbols in libraries this class loader System.load()ed; the
-        // binding opens the library with a SymbolLookup instead, so load it for the raw-stub tests.
-        System.load(io.github.wdstci.internal.NativeLibrary.load().path().toString());
-    }
-
     private Raw() {
-    }
-
-    /** Loads the default build for the generated wrappers (this class's initializer), for tests that use no other member first. */
-    static void load() {
     }
 
     static MemorySegment utf16(Arena arena, String s) {

@@ -18,6 +18,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.wdstci.internal.Wdstptc;
+
 /**
  * One session driven through the raw stubs, recording every callback.
  *
@@ -83,7 +85,7 @@ final class RawSession {
     /** Calls InitializeSession; the handle is kept when it succeeds. */
     int initialize(MemorySegment request) {
         MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-        int rc = WdsTransportClientInitializeSession(request, MemorySegment.ofAddress(0xC0FFEE), out);
+        int rc = Wdstptc.initializeSession(request, MemorySegment.ofAddress(0xC0FFEE), out);
         if (rc == Raw.ERROR_SUCCESS) {
             handle = out.get(ValueLayout.ADDRESS, 0);
         }
@@ -134,11 +136,11 @@ final class RawSession {
     }
 
     void register(int id, MemorySegment stub) {
-        assertThat(WdsTransportClientRegisterCallback(handle, id, stub)).as("RegisterCallback(%d)", id).isZero();
+        assertThat(Wdstptc.registerCallback(handle, id, stub)).as("RegisterCallback(%d)", id).isZero();
     }
 
     int start() {
-        int rc = WdsTransportClientStartSession(handle);
+        int rc = Wdstptc.startSession(handle);
         started |= rc == Raw.ERROR_SUCCESS;
         return rc;
     }
@@ -150,7 +152,7 @@ final class RawSession {
     }
 
     int close() {
-        int rc = WdsTransportClientCloseSession(handle);
+        int rc = Wdstptc.closeSession(handle);
         closed |= rc == Raw.ERROR_SUCCESS;
         return rc;
     }
@@ -160,7 +162,7 @@ final class RawSession {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(ValueLayout.JAVA_INT);
             MemorySegment err = a.allocate(ValueLayout.JAVA_INT);
-            assertThat(WdsTransportClientQueryStatus(handle, st, err)).as("QueryStatus").isZero();
+            assertThat(Wdstptc.queryStatus(handle, st, err)).as("QueryStatus").isZero();
             return new int[] {Raw.ulong(st), Raw.ulong(err)};
         }
     }
@@ -183,7 +185,7 @@ final class RawSession {
 
     /** The default contents action: complete the block before returning. */
     static void completeNow(RawSession s, MemorySegment data, long offset, MemorySegment offsetPtr) {
-        int rc = WdsTransportClientCompleteReceive(s.handle, (int) data.byteSize(), offsetPtr);
+        int rc = Wdstptc.completeReceive(s.handle, (int) data.byteSize(), offsetPtr);
         if (rc != Raw.ERROR_SUCCESS) {
             throw new AssertionError("CompleteReceive(" + offset + ") returned " + rc);
         }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import io.github.wdstci.internal.Wdstptc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,10 +26,10 @@ class StandinCompletionTest extends StandinFixture {
     void successReportsSuccessEverywhere() throws Exception {
         RawSession s = startSynthetic("2MiB", 0, x -> { });
         assertThat(s.awaitComplete()).isZero();
-        assertThat(WdsTransportClientWaitForCompletion(s.handle, Raw.INFINITE)).isZero();
+        assertThat(Wdstptc.waitForCompletion(s.handle, Raw.INFINITE)).isZero();
         assertThat(s.status()).containsExactly(WDS_TRANSPORTCLIENT_STATUS_SUCCESS(), 0);
         // Cancelling a finished session changes nothing.
-        assertThat(WdsTransportClientCancelSession(s.handle)).isZero();
+        assertThat(Wdstptc.cancelSession(s.handle)).isZero();
         assertThat(s.status()).containsExactly(WDS_TRANSPORTCLIENT_STATUS_SUCCESS(), 0);
         assertThat(s.close()).isZero();
     }
@@ -44,9 +45,9 @@ class StandinCompletionTest extends StandinFixture {
     void cancelSessionEndsWithErrorCancelled() throws Exception {
         RawSession s = startSynthetic("64MiB?delay=1ms", 0, x -> { });
         assertThat(s.firstBlock.await(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(WdsTransportClientCancelSession(s.handle)).isZero();
+        assertThat(Wdstptc.cancelSession(s.handle)).isZero();
         assertThat(s.awaitComplete()).isEqualTo(Raw.ERROR_CANCELLED);
-        assertThat(WdsTransportClientWaitForCompletion(s.handle, Raw.INFINITE)).isZero();
+        assertThat(Wdstptc.waitForCompletion(s.handle, Raw.INFINITE)).isZero();
         assertThat(s.status()).containsExactly(WDS_TRANSPORTCLIENT_STATUS_FAILURE(), Raw.ERROR_CANCELLED);
         assertThat(s.blocks().size()).as("blocks delivered before the cancel").isLessThan(1024);
     }
@@ -55,9 +56,9 @@ class StandinCompletionTest extends StandinFixture {
     void cancelSessionExReportsTheGivenCode() throws Exception {
         RawSession s = startSynthetic("64MiB?delay=1ms", 0, x -> { });
         assertThat(s.firstBlock.await(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(WdsTransportClientCancelSessionEx(s.handle, Raw.ERROR_TIMEOUT)).isZero();
+        assertThat(Wdstptc.cancelSessionEx(s.handle, Raw.ERROR_TIMEOUT)).isZero();
         // The first cancel wins.
-        assertThat(WdsTransportClientCancelSession(s.handle)).isZero();
+        assertThat(Wdstptc.cancelSession(s.handle)).isZero();
         assertThat(s.awaitComplete()).isEqualTo(Raw.ERROR_TIMEOUT);
         assertThat(s.status()).containsExactly(WDS_TRANSPORTCLIENT_STATUS_FAILURE(), Raw.ERROR_TIMEOUT);
     }
@@ -67,7 +68,7 @@ class StandinCompletionTest extends StandinFixture {
         RawSession s = startSynthetic("8MiB", 0, x -> x.onContents = (ss, data, offset, ptr) -> {
             RawSession.completeNow(ss, data, offset, ptr);
             if (ss.blocks().size() == 3) {
-                assertThat(WdsTransportClientCancelSessionEx(ss.handle, Raw.ERROR_CONNECTION_ABORTED)).isZero();
+                assertThat(Wdstptc.cancelSessionEx(ss.handle, Raw.ERROR_CONNECTION_ABORTED)).isZero();
             }
         });
         assertThat(s.awaitComplete()).isEqualTo(Raw.ERROR_CONNECTION_ABORTED);
@@ -78,7 +79,7 @@ class StandinCompletionTest extends StandinFixture {
     void cancelBeforeStartCompletesAtOnceWithoutContents() throws Exception {
         RawSession s = open(x -> Raw.synthetic(x.arena, "1MiB"));
         s.registerAll();
-        assertThat(WdsTransportClientCancelSession(s.handle)).isZero();
+        assertThat(Wdstptc.cancelSession(s.handle)).isZero();
         assertThat(s.start()).isZero();
         assertThat(s.awaitComplete()).isEqualTo(Raw.ERROR_CANCELLED);
         assertThat(s.events).containsExactly("complete");
@@ -114,7 +115,7 @@ class StandinCompletionTest extends StandinFixture {
         s.registerAll();
         assertThat(s.start()).isZero();
         assertThat(s.awaitComplete()).isEqualTo(expected);
-        assertThat(WdsTransportClientWaitForCompletion(s.handle, Raw.INFINITE)).isZero();
+        assertThat(Wdstptc.waitForCompletion(s.handle, Raw.INFINITE)).isZero();
         assertThat(s.status()).containsExactly(WDS_TRANSPORTCLIENT_STATUS_FAILURE(), expected);
         long delivered = s.blocks().stream().mapToLong(b -> b[1]).sum();
         if (object.contains("@")) {
@@ -152,7 +153,7 @@ class StandinCompletionTest extends StandinFixture {
             var off = arena.allocate(java.lang.foreign.ValueLayout.JAVA_LONG);
             for (long[] b : held) {
                 off.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, b[0]);
-                assertThat(WdsTransportClientCompleteReceive(s.handle, (int) b[1], off)).isZero();
+                assertThat(Wdstptc.completeReceive(s.handle, (int) b[1], off)).isZero();
             }
         }
     }
@@ -162,7 +163,7 @@ class StandinCompletionTest extends StandinFixture {
     void shutdownCancelsRunningSessions() throws Exception {
         // A block delivered while Shutdown runs can no longer be completed (5023): not an error here.
         RawSession.ContentsAction tolerant = (ss, data, offset, ptr) ->
-                WdsTransportClientCompleteReceive(ss.handle, (int) data.byteSize(), ptr);
+                Wdstptc.completeReceive(ss.handle, (int) data.byteSize(), ptr);
         RawSession a = startSynthetic("64MiB?delay=1ms", 0, x -> x.onContents = tolerant);
         RawSession b = startSynthetic("64MiB?delay=1ms", 0, x -> x.onContents = tolerant);
         assertThat(a.firstBlock.await(30, TimeUnit.SECONDS)).isTrue();
@@ -174,7 +175,7 @@ class StandinCompletionTest extends StandinFixture {
         assertThat(b.code).isEqualTo(Raw.ERROR_CANCELLED);
         assertThat(Raw.counters()[3]).as("delivery threads").isZero();
         // The handles died with the last Shutdown.
-        assertThat(WdsTransportClientQueryStatus(a.handle, java.lang.foreign.MemorySegment.NULL,
+        assertThat(Wdstptc.queryStatus(a.handle, java.lang.foreign.MemorySegment.NULL,
                 java.lang.foreign.MemorySegment.NULL)).isEqualTo(Raw.ERROR_INVALID_STATE);
         initializeAgain();
         assertThat(a.close()).as("a handle from before the last Shutdown").isEqualTo(Raw.ERROR_INVALID_HANDLE);

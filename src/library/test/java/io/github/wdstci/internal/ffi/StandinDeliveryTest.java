@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.github.wdstci.internal.Wdstptc;
 import io.github.wdstci.standin.SyntheticContent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -167,7 +168,7 @@ class StandinDeliveryTest extends StandinFixture {
                 for (long[] b : batch) {
                     outstanding.addAndGet(-b[1]);
                     off.set(ValueLayout.JAVA_LONG, 0, b[0]);
-                    assertThat(WdsTransportClientCompleteReceive(s.handle, (int) b[1], off)).isZero();
+                    assertThat(Wdstptc.completeReceive(s.handle, (int) b[1], off)).isZero();
                 }
                 delivered += batchBytes;
             }
@@ -195,7 +196,7 @@ class StandinDeliveryTest extends StandinFixture {
             MemorySegment off = arena.allocate(ValueLayout.JAVA_LONG);
             for (long[] b : all) {
                 off.set(ValueLayout.JAVA_LONG, 0, b[0]);
-                assertThat(WdsTransportClientCompleteReceive(s.handle, (int) b[1], off)).isZero();
+                assertThat(Wdstptc.completeReceive(s.handle, (int) b[1], off)).isZero();
             }
         }
         assertThat(s.awaitComplete()).isZero();
@@ -220,8 +221,8 @@ class StandinDeliveryTest extends StandinFixture {
         List<MemorySegment> kept = new ArrayList<>();
         RawSession s = startSynthetic("256KiB?block=64KiB&seed=3", 0, x -> x.onContents = (ss, data, offset, ptr) -> {
             if (offset == 0) {
-                assertThat(WdsTransportClientAddRefBuffer(data)).as("AddRefBuffer").isZero();
-                assertThat(WdsTransportClientAddRefBuffer(data)).as("second AddRefBuffer").isZero();
+                assertThat(Wdstptc.addRefBuffer(data)).as("AddRefBuffer").isZero();
+                assertThat(Wdstptc.addRefBuffer(data)).as("second AddRefBuffer").isZero();
                 kept.add(data);
             }
             RawSession.completeNow(ss, data, offset, ptr);
@@ -230,12 +231,12 @@ class StandinDeliveryTest extends StandinFixture {
         MemorySegment block0 = kept.getFirst();
         // The session is done, but the buffer is still referenced: the bytes of block 0.
         assertThat(SyntheticContent.mismatch(3, 0, block0)).isEqualTo(-1);
-        assertThat(WdsTransportClientReleaseBuffer(block0)).isZero();
+        assertThat(Wdstptc.releaseBuffer(block0)).isZero();
         assertThat(SyntheticContent.mismatch(3, 0, block0)).as("one reference left").isEqualTo(-1);
-        assertThat(WdsTransportClientReleaseBuffer(block0)).isZero();
+        assertThat(Wdstptc.releaseBuffer(block0)).isZero();
         // Still the session's memory (it returns to the session's pool until CloseSession), now poisoned.
         assertThat(block0.toArray(ValueLayout.JAVA_BYTE)).containsOnly((byte) 0xDB);
-        assertThat(WdsTransportClientReleaseBuffer(block0)).as("release of a released buffer")
+        assertThat(Wdstptc.releaseBuffer(block0)).as("release of a released buffer")
                 .isEqualTo(Raw.ERROR_INVALID_PARAMETER);
     }
 
@@ -249,7 +250,7 @@ class StandinDeliveryTest extends StandinFixture {
         List<MemorySegment> kept = new ArrayList<>();
         RawSession s = startSynthetic("128KiB?block=64KiB&seed=9", 0, x -> x.onContents = (ss, data, offset, ptr) -> {
             if (offset == 0) {
-                assertThat(WdsTransportClientAddRefBuffer(data)).as("AddRefBuffer").isZero();
+                assertThat(Wdstptc.addRefBuffer(data)).as("AddRefBuffer").isZero();
                 kept.add(data);
             }
             RawSession.completeNow(ss, data, offset, ptr);
@@ -263,7 +264,7 @@ class StandinDeliveryTest extends StandinFixture {
         assertThat(c[1]).as("buffers: the referenced one and its pool").isPositive();
         MemorySegment block0 = kept.getFirst();
         assertThat(SyntheticContent.mismatch(9, 0, block0)).as("the held block after Shutdown").isEqualTo(-1);
-        assertThat(WdsTransportClientReleaseBuffer(block0)).as("ReleaseBuffer after Shutdown").isZero();
+        assertThat(Wdstptc.releaseBuffer(block0)).as("ReleaseBuffer after Shutdown").isZero();
         assertThat(Raw.counters()).as("sessions, buffers, bytes, threads").containsExactly(0L, 0L, 0L, 0L);
     }
 
@@ -308,7 +309,7 @@ class StandinDeliveryTest extends StandinFixture {
             MemorySegment b = _ULARGE_INTEGER.allocate(arena);
             a.set(ValueLayout.JAVA_LONG, 0, start);
             b.set(ValueLayout.JAVA_LONG, 0, size);
-            return WdsTransportClientNegotiateRequiredDataRange(s.handle, key, a, b);
+            return Wdstptc.negotiateRequiredDataRange(s.handle, key, a, b);
         }
     }
 

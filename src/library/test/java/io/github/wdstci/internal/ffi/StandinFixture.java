@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.github.wdstci.internal.Wdstptc;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -26,19 +27,19 @@ abstract class StandinFixture {
     @BeforeEach
     void initializeTransport() {
         assertThat(Raw.counters()).as("stand-in counters before the test").containsOnly(0L);
-        assertThat(WdsTransportClientInitialize()).as("Initialize").isZero();
+        assertThat(Wdstptc.initialize()).as("Initialize").isZero();
         initialized = 1;
     }
 
     /** For tests that balance Initialize/Shutdown themselves. */
     void shutdownNow() {
-        assertThat(WdsTransportClientShutdown()).as("Shutdown").isZero();
+        assertThat(Wdstptc.shutdown()).as("Shutdown").isZero();
         initialized--;
     }
 
     /** Initialize once more; the fixture balances it with a Shutdown. */
     void initializeAgain() {
-        assertThat(WdsTransportClientInitialize()).as("Initialize").isZero();
+        assertThat(Wdstptc.initialize()).as("Initialize").isZero();
         initialized++;
     }
 
@@ -46,8 +47,8 @@ abstract class StandinFixture {
     void shutdownTransport() {
         for (RawSession s : sessions) {
             if (s.started && !s.closed) {
-                WdsTransportClientCancelSession(s.handle);
-                WdsTransportClientWaitForCompletion(s.handle, Raw.INFINITE);
+                Wdstptc.cancelSession(s.handle);
+                Wdstptc.waitForCompletion(s.handle, Raw.INFINITE);
             }
         }
         for (RawSession s : sessions) {
@@ -56,7 +57,7 @@ abstract class StandinFixture {
             }
         }
         while (initialized-- > 0) {
-            assertThat(WdsTransportClientShutdown()).as("Shutdown").isZero();
+            assertThat(Wdstptc.shutdown()).as("Shutdown").isZero();
         }
         // No delivery thread runs now: the stubs can go.
         for (RawSession s : sessions) {

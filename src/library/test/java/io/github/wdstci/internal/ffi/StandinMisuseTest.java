@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
+import io.github.wdstci.internal.Wdstptc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -34,17 +35,17 @@ class StandinMisuseTest extends StandinFixture {
             MemorySegment h = Raw.bogusHandle();
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
             MemorySegment u = arena.allocate(ValueLayout.JAVA_LONG);
-            assertThat(WdsTransportClientShutdown()).as("Shutdown").isEqualTo(Raw.ERROR_INVALID_STATE);
-            assertThat(WdsTransportClientInitializeSession(Raw.synthetic(arena, "1MiB"), MemorySegment.NULL, out))
+            assertThat(Wdstptc.shutdown()).as("Shutdown").isEqualTo(Raw.ERROR_INVALID_STATE);
+            assertThat(Wdstptc.initializeSession(Raw.synthetic(arena, "1MiB"), MemorySegment.NULL, out))
                     .as("InitializeSession").isEqualTo(Raw.ERROR_INVALID_STATE);
-            assertThat(WdsTransportClientRegisterCallback(h, 0, u)).isEqualTo(Raw.ERROR_INVALID_STATE);
-            assertThat(WdsTransportClientStartSession(h)).isEqualTo(Raw.ERROR_INVALID_STATE);
-            assertThat(WdsTransportClientCompleteReceive(h, 1, u)).isEqualTo(Raw.ERROR_INVALID_STATE);
-            assertThat(WdsTransportClientCancelSession(h)).isEqualTo(Raw.ERROR_INVALID_STATE);
-            assertThat(WdsTransportClientCancelSessionEx(h, 5)).isEqualTo(Raw.ERROR_INVALID_STATE);
-            assertThat(WdsTransportClientWaitForCompletion(h, 0)).isEqualTo(Raw.ERROR_INVALID_STATE);
-            assertThat(WdsTransportClientQueryStatus(h, u, u)).isEqualTo(Raw.ERROR_INVALID_STATE);
-            assertThat(WdsTransportClientCloseSession(h)).isEqualTo(Raw.ERROR_INVALID_STATE);
+            assertThat(Wdstptc.registerCallback(h, 0, u)).isEqualTo(Raw.ERROR_INVALID_STATE);
+            assertThat(Wdstptc.startSession(h)).isEqualTo(Raw.ERROR_INVALID_STATE);
+            assertThat(Wdstptc.completeReceive(h, 1, u)).isEqualTo(Raw.ERROR_INVALID_STATE);
+            assertThat(Wdstptc.cancelSession(h)).isEqualTo(Raw.ERROR_INVALID_STATE);
+            assertThat(Wdstptc.cancelSessionEx(h, 5)).isEqualTo(Raw.ERROR_INVALID_STATE);
+            assertThat(Wdstptc.waitForCompletion(h, 0)).isEqualTo(Raw.ERROR_INVALID_STATE);
+            assertThat(Wdstptc.queryStatus(h, u, u)).isEqualTo(Raw.ERROR_INVALID_STATE);
+            assertThat(Wdstptc.closeSession(h)).isEqualTo(Raw.ERROR_INVALID_STATE);
         }
         initializeAgain();
     }
@@ -120,7 +121,7 @@ class StandinMisuseTest extends StandinFixture {
                 MemorySegment shortRequest = Arena.ofAuto().allocate(length, 8);
                 shortRequest.copyFrom(full.asSlice(0, length));
                 shortRequest.set(ValueLayout.JAVA_INT, 0, length);
-                assertThat(WdsTransportClientInitializeSession(shortRequest, MemorySegment.NULL, out)).as("%d bytes", length)
+                assertThat(Wdstptc.initializeSession(shortRequest, MemorySegment.NULL, out)).as("%d bytes", length)
                         .isEqualTo(Raw.ERROR_INVALID_PARAMETER);
             }
         }
@@ -130,9 +131,9 @@ class StandinMisuseTest extends StandinFixture {
     void initializeSessionRejectsNullPointers() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-            assertThat(WdsTransportClientInitializeSession(MemorySegment.NULL, MemorySegment.NULL, out))
+            assertThat(Wdstptc.initializeSession(MemorySegment.NULL, MemorySegment.NULL, out))
                     .isEqualTo(Raw.ERROR_INVALID_PARAMETER);
-            assertThat(WdsTransportClientInitializeSession(Raw.synthetic(arena, "1MiB"), MemorySegment.NULL, MemorySegment.NULL))
+            assertThat(Wdstptc.initializeSession(Raw.synthetic(arena, "1MiB"), MemorySegment.NULL, MemorySegment.NULL))
                     .isEqualTo(Raw.ERROR_INVALID_PARAMETER);
         }
     }
@@ -142,14 +143,14 @@ class StandinMisuseTest extends StandinFixture {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment u = arena.allocate(ValueLayout.JAVA_LONG);
             for (MemorySegment h : new MemorySegment[] {MemorySegment.NULL, Raw.bogusHandle()}) {
-                assertThat(WdsTransportClientRegisterCallback(h, 0, u)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
-                assertThat(WdsTransportClientStartSession(h)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
-                assertThat(WdsTransportClientCompleteReceive(h, 1, u)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
-                assertThat(WdsTransportClientCancelSession(h)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
-                assertThat(WdsTransportClientCancelSessionEx(h, 5)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
-                assertThat(WdsTransportClientWaitForCompletion(h, 0)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
-                assertThat(WdsTransportClientQueryStatus(h, u, u)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
-                assertThat(WdsTransportClientCloseSession(h)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
+                assertThat(Wdstptc.registerCallback(h, 0, u)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
+                assertThat(Wdstptc.startSession(h)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
+                assertThat(Wdstptc.completeReceive(h, 1, u)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
+                assertThat(Wdstptc.cancelSession(h)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
+                assertThat(Wdstptc.cancelSessionEx(h, 5)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
+                assertThat(Wdstptc.waitForCompletion(h, 0)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
+                assertThat(Wdstptc.queryStatus(h, u, u)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
+                assertThat(Wdstptc.closeSession(h)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
             }
         }
     }
@@ -159,11 +160,11 @@ class StandinMisuseTest extends StandinFixture {
         RawSession s = open(x -> Raw.synthetic(x.arena, "1MiB"));
         assertThat(s.close()).isZero();
         assertThat(s.close()).as("second CloseSession").isEqualTo(Raw.ERROR_INVALID_HANDLE);
-        assertThat(WdsTransportClientStartSession(s.handle)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
-        assertThat(WdsTransportClientCancelSession(s.handle)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
+        assertThat(Wdstptc.startSession(s.handle)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
+        assertThat(Wdstptc.cancelSession(s.handle)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
         // The slot is reused by the next session; the stale handle still does not reach it.
         RawSession next = open(x -> Raw.synthetic(x.arena, "1MiB"));
-        assertThat(WdsTransportClientCloseSession(s.handle)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
+        assertThat(Wdstptc.closeSession(s.handle)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
         assertThat(next.close()).isZero();
     }
 
@@ -171,16 +172,16 @@ class StandinMisuseTest extends StandinFixture {
     void registerCallbackChecksIdPointerAndState() throws Exception {
         RawSession s = open(x -> Raw.synthetic(x.arena, "256KiB"));
         MemorySegment stub = PFN_WdsTransportClientSessionComplete.allocate((h, c, e) -> { }, s.arena);
-        assertThat(WdsTransportClientRegisterCallback(s.handle, -1, stub)).isEqualTo(Raw.ERROR_INVALID_PARAMETER);
-        assertThat(WdsTransportClientRegisterCallback(s.handle, WDS_TRANSPORTCLIENT_MAX_CALLBACKS(), stub))
+        assertThat(Wdstptc.registerCallback(s.handle, -1, stub)).isEqualTo(Raw.ERROR_INVALID_PARAMETER);
+        assertThat(Wdstptc.registerCallback(s.handle, WDS_TRANSPORTCLIENT_MAX_CALLBACKS(), stub))
                 .isEqualTo(Raw.ERROR_INVALID_PARAMETER);
-        assertThat(WdsTransportClientRegisterCallback(s.handle, WDS_TRANSPORTCLIENT_SESSION_COMPLETE(), MemorySegment.NULL))
+        assertThat(Wdstptc.registerCallback(s.handle, WDS_TRANSPORTCLIENT_SESSION_COMPLETE(), MemorySegment.NULL))
                 .isEqualTo(Raw.ERROR_INVALID_PARAMETER);
         s.registerAll();
         assertThat(s.start()).isZero();
-        assertThat(WdsTransportClientRegisterCallback(s.handle, WDS_TRANSPORTCLIENT_SESSION_COMPLETE(), stub))
+        assertThat(Wdstptc.registerCallback(s.handle, WDS_TRANSPORTCLIENT_SESSION_COMPLETE(), stub))
                 .as("RegisterCallback after StartSession").isEqualTo(Raw.ERROR_INVALID_STATE);
-        assertThat(WdsTransportClientStartSession(s.handle)).as("StartSession twice").isEqualTo(Raw.ERROR_INVALID_STATE);
+        assertThat(Wdstptc.startSession(s.handle)).as("StartSession twice").isEqualTo(Raw.ERROR_INVALID_STATE);
         assertThat(s.awaitComplete()).isZero();
     }
 
@@ -188,7 +189,7 @@ class StandinMisuseTest extends StandinFixture {
     void startSessionWithNoCallbackIsInvalidState() {
         RawSession s = open(x -> Raw.synthetic(x.arena, "256KiB"));
         assertThat(s.start()).as("no callbacks").isEqualTo(Raw.ERROR_INVALID_STATE);
-        assertThat(WdsTransportClientWaitForCompletion(s.handle, 0)).as("wait on a session never started")
+        assertThat(Wdstptc.waitForCompletion(s.handle, 0)).as("wait on a session never started")
                 .isEqualTo(Raw.ERROR_INVALID_STATE);
     }
 
@@ -212,7 +213,7 @@ class StandinMisuseTest extends StandinFixture {
         s.registerAllExcept(id);
         assertThat(s.start()).as("StartSession without %s", missing).isEqualTo(Raw.ERROR_INVALID_STATE);
         assertThat(s.status()).as("still not started").containsExactly(WDS_TRANSPORTCLIENT_STATUS_IN_PROGRESS(), 0);
-        assertThat(WdsTransportClientWaitForCompletion(s.handle, 0)).as("wait on a session never started")
+        assertThat(Wdstptc.waitForCompletion(s.handle, 0)).as("wait on a session never started")
                 .isEqualTo(Raw.ERROR_INVALID_STATE);
         assertThat(s.events).as("callbacks of a refused start").isEmpty();
 
@@ -235,14 +236,14 @@ class StandinMisuseTest extends StandinFixture {
                 try (Arena a = Arena.ofConfined()) {
                     MemorySegment other = a.allocate(ValueLayout.JAVA_LONG);
                     other.set(ValueLayout.JAVA_LONG, 0, 12345);
-                    codes[0] = WdsTransportClientCompleteReceive(ss.handle, (int) data.byteSize(), other);
-                    codes[1] = WdsTransportClientCompleteReceive(ss.handle, (int) data.byteSize() - 1, ptr);
-                    codes[2] = WdsTransportClientCompleteReceive(ss.handle, (int) data.byteSize(), MemorySegment.NULL);
+                    codes[0] = Wdstptc.completeReceive(ss.handle, (int) data.byteSize(), other);
+                    codes[1] = Wdstptc.completeReceive(ss.handle, (int) data.byteSize() - 1, ptr);
+                    codes[2] = Wdstptc.completeReceive(ss.handle, (int) data.byteSize(), MemorySegment.NULL);
                 }
             }
             RawSession.completeNow(ss, data, offset, ptr);
             if (offset == 0) {
-                codes[3] = WdsTransportClientCompleteReceive(ss.handle, (int) data.byteSize(), ptr);
+                codes[3] = Wdstptc.completeReceive(ss.handle, (int) data.byteSize(), ptr);
             }
         });
         assertThat(s.awaitComplete()).isZero();
@@ -254,10 +255,10 @@ class StandinMisuseTest extends StandinFixture {
     void buffersThatAreNotTheLibrarysAreRejected() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment mine = arena.allocate(64);
-            assertThat(WdsTransportClientAddRefBuffer(mine)).isEqualTo(Raw.ERROR_INVALID_PARAMETER);
-            assertThat(WdsTransportClientReleaseBuffer(mine)).isEqualTo(Raw.ERROR_INVALID_PARAMETER);
-            assertThat(WdsTransportClientAddRefBuffer(MemorySegment.NULL)).isEqualTo(Raw.ERROR_INVALID_PARAMETER);
-            assertThat(WdsTransportClientReleaseBuffer(MemorySegment.NULL)).isEqualTo(Raw.ERROR_INVALID_PARAMETER);
+            assertThat(Wdstptc.addRefBuffer(mine)).isEqualTo(Raw.ERROR_INVALID_PARAMETER);
+            assertThat(Wdstptc.releaseBuffer(mine)).isEqualTo(Raw.ERROR_INVALID_PARAMETER);
+            assertThat(Wdstptc.addRefBuffer(MemorySegment.NULL)).isEqualTo(Raw.ERROR_INVALID_PARAMETER);
+            assertThat(Wdstptc.releaseBuffer(MemorySegment.NULL)).isEqualTo(Raw.ERROR_INVALID_PARAMETER);
         }
     }
 
@@ -272,11 +273,11 @@ class StandinMisuseTest extends StandinFixture {
         long[] mismatch = {0, 0};
         RawSession s = startSynthetic("128KiB?block=64KiB&seed=5", 0, x -> x.onContents = (ss, data, offset, ptr) -> {
             if (offset == 0) {
-                codes[0] = WdsTransportClientReleaseBuffer(data);
+                codes[0] = Wdstptc.releaseBuffer(data);
                 mismatch[0] = io.github.wdstci.standin.SyntheticContent.mismatch(5, 0, data);
-                codes[1] = WdsTransportClientAddRefBuffer(data);
-                codes[2] = WdsTransportClientReleaseBuffer(data);
-                codes[3] = WdsTransportClientReleaseBuffer(data);
+                codes[1] = Wdstptc.addRefBuffer(data);
+                codes[2] = Wdstptc.releaseBuffer(data);
+                codes[3] = Wdstptc.releaseBuffer(data);
                 mismatch[1] = io.github.wdstci.standin.SyntheticContent.mismatch(5, 0, data);
             }
             RawSession.completeNow(ss, data, offset, ptr);
@@ -293,10 +294,10 @@ class StandinMisuseTest extends StandinFixture {
         RawSession s = open(x -> Raw.synthetic(x.arena, "256KiB"));
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment u = arena.allocate(ValueLayout.JAVA_INT);
-            assertThat(WdsTransportClientQueryStatus(s.handle, MemorySegment.NULL, u)).isEqualTo(Raw.ERROR_INVALID_PARAMETER);
-            assertThat(WdsTransportClientQueryStatus(s.handle, u, MemorySegment.NULL)).isEqualTo(Raw.ERROR_INVALID_PARAMETER);
+            assertThat(Wdstptc.queryStatus(s.handle, MemorySegment.NULL, u)).isEqualTo(Raw.ERROR_INVALID_PARAMETER);
+            assertThat(Wdstptc.queryStatus(s.handle, u, MemorySegment.NULL)).isEqualTo(Raw.ERROR_INVALID_PARAMETER);
         }
-        assertThat(WdsTransportClientCancelSessionEx(s.handle, 0)).as("cancel with ERROR_SUCCESS")
+        assertThat(Wdstptc.cancelSessionEx(s.handle, 0)).as("cancel with ERROR_SUCCESS")
                 .isEqualTo(Raw.ERROR_INVALID_PARAMETER);
         assertThat(s.status()).containsExactly(WDS_TRANSPORTCLIENT_STATUS_IN_PROGRESS(), 0);
     }
@@ -305,10 +306,10 @@ class StandinMisuseTest extends StandinFixture {
     void waitForCompletionTimesOutWithWaitTimeout() throws Exception {
         RawSession s = startSynthetic("64MiB?delay=10ms", 0, x -> { });
         assertThat(s.firstBlock.await(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(WdsTransportClientWaitForCompletion(s.handle, 0)).isEqualTo(Raw.WAIT_TIMEOUT);
-        assertThat(WdsTransportClientWaitForCompletion(s.handle, 20)).isEqualTo(Raw.WAIT_TIMEOUT);
-        assertThat(WdsTransportClientCancelSession(s.handle)).isZero();
-        assertThat(WdsTransportClientWaitForCompletion(s.handle, Raw.INFINITE)).isZero();
+        assertThat(Wdstptc.waitForCompletion(s.handle, 0)).isEqualTo(Raw.WAIT_TIMEOUT);
+        assertThat(Wdstptc.waitForCompletion(s.handle, 20)).isEqualTo(Raw.WAIT_TIMEOUT);
+        assertThat(Wdstptc.cancelSession(s.handle)).isZero();
+        assertThat(Wdstptc.waitForCompletion(s.handle, Raw.INFINITE)).isZero();
         assertThat(s.completed.getCount()).as("SessionComplete has run when the wait returns").isZero();
     }
 
@@ -316,8 +317,8 @@ class StandinMisuseTest extends StandinFixture {
     void waitingOrShuttingDownFromTheSessionsOwnCallbackIsRefused() throws Exception {
         int[] codes = new int[2];
         RawSession s = startSynthetic("256KiB", 0, x -> x.onComplete = ss -> {
-            codes[0] = WdsTransportClientWaitForCompletion(ss.handle, Raw.INFINITE);
-            codes[1] = WdsTransportClientShutdown();
+            codes[0] = Wdstptc.waitForCompletion(ss.handle, Raw.INFINITE);
+            codes[1] = Wdstptc.shutdown();
         });
         assertThat(s.awaitComplete()).isZero();
         assertThat(codes).containsExactly(Raw.ERROR_POSSIBLE_DEADLOCK, Raw.ERROR_POSSIBLE_DEADLOCK);

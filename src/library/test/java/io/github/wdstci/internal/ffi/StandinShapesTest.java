@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 import io.github.wdstci.internal.NativeLibrary;
-import org.junit.jupiter.api.BeforeAll;
+import io.github.wdstci.internal.Wdstptc;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -75,15 +75,15 @@ class StandinShapesTest {
 
         /** The functions every shape exports that a session needs, bound in this build. */
         Api api() {
-            return new Api(function("WdsTransportClientInitialize", WdsTransportClientInitialize$descriptor()),
-                    function("WdsTransportClientShutdown", WdsTransportClientShutdown$descriptor()),
-                    function("WdsTransportClientInitializeSession", WdsTransportClientInitializeSession$descriptor()),
-                    function("WdsTransportClientRegisterCallback", WdsTransportClientRegisterCallback$descriptor()),
-                    function("WdsTransportClientStartSession", WdsTransportClientStartSession$descriptor()),
-                    function("WdsTransportClientCompleteReceive", WdsTransportClientCompleteReceive$descriptor()),
-                    function("WdsTransportClientWaitForCompletion", WdsTransportClientWaitForCompletion$descriptor()),
-                    function("WdsTransportClientQueryStatus", WdsTransportClientQueryStatus$descriptor()),
-                    function("WdsTransportClientCloseSession", WdsTransportClientCloseSession$descriptor()));
+            return new Api(function("WdsTransportClientInitialize", Wdstptc.descriptor("WdsTransportClientInitialize")),
+                    function("WdsTransportClientShutdown", Wdstptc.descriptor("WdsTransportClientShutdown")),
+                    function("WdsTransportClientInitializeSession", Wdstptc.descriptor("WdsTransportClientInitializeSession")),
+                    function("WdsTransportClientRegisterCallback", Wdstptc.descriptor("WdsTransportClientRegisterCallback")),
+                    function("WdsTransportClientStartSession", Wdstptc.descriptor("WdsTransportClientStartSession")),
+                    function("WdsTransportClientCompleteReceive", Wdstptc.descriptor("WdsTransportClientCompleteReceive")),
+                    function("WdsTransportClientWaitForCompletion", Wdstptc.descriptor("WdsTransportClientWaitForCompletion")),
+                    function("WdsTransportClientQueryStatus", Wdstptc.descriptor("WdsTransportClientQueryStatus")),
+                    function("WdsTransportClientCloseSession", Wdstptc.descriptor("WdsTransportClientCloseSession")));
         }
     }
 
@@ -94,14 +94,6 @@ class StandinShapesTest {
     }
 
     private static final Map<Shape, SymbolLookup> LOOKUPS = new ConcurrentHashMap<>();
-
-    @BeforeAll
-    static void loadTheDefaultBuild() {
-        // The generated descriptors used below live in holder classes that resolve their
-        // symbol in the default build, which must therefore be System.load()ed, as Raw does:
-        // run alone, this class failed with "unresolved symbol" (it passed after other classes).
-        Raw.load();
-    }
 
     @FunctionalInterface
     interface UpcallBody {
@@ -204,7 +196,7 @@ class StandinShapesTest {
     void cancelSessionExWhereExportedEndsTheSessionWithTheCallersCode(Shape shape) throws Throwable {
         Api api = shape.api();
         MethodHandle cancelEx = shape.function("WdsTransportClientCancelSessionEx",
-                WdsTransportClientCancelSessionEx$descriptor());
+                Wdstptc.descriptor("WdsTransportClientCancelSessionEx"));
 
         Queue<Throwable> errors = new ConcurrentLinkedQueue<>();
         int[] result = {-1};
