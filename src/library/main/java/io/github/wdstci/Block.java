@@ -58,8 +58,7 @@ public final class Block implements AutoCloseable {
         }
     }
 
-    private final BlockOwner owner;
-    private final Kept kept;
+    private final Kept kept;                   // its session's kept blocks, and their owner
     private final MemorySegment buffer;        // the transport's pointer, for ReleaseBuffer
     private final long offset;
     private final int size;                    // ULONG
@@ -78,8 +77,7 @@ public final class Block implements AutoCloseable {
     private Block prev;                        // in kept, guarded by it
     private Block next;
 
-    Block(BlockOwner owner, Kept kept, MemorySegment buffer, long offset, int size) {
-        this.owner = owner;
+    Block(Kept kept, MemorySegment buffer, long offset, int size) {
         this.kept = kept;
         this.buffer = buffer;
         this.offset = offset;
@@ -175,9 +173,9 @@ public final class Block implements AutoCloseable {
         if (!inCallback) {
             kept.remove(this);                 // a block released during its callback is not kept yet
         }
-        owner.completed(size, offset, inCallback ? callHandle : null, inCallback ? callOffset : null);
+        kept.owner.completed(size, offset, inCallback ? callHandle : null, inCallback ? callOffset : null);
         if ((s & ~RELEASED) == 0) {
-            owner.returnBuffer(buffer);
+            kept.owner.returnBuffer(buffer);
         }
     }
 
@@ -214,13 +212,18 @@ public final class Block implements AutoCloseable {
     private void leave() {
         int s = (int) STATE.getAndAdd(this, -1) - 1;
         if (s == RELEASED) {
-            owner.returnBuffer(buffer);       // released while read: the last reader lets go
+            kept.owner.returnBuffer(buffer);       // released while read: the last reader lets go
         }
     }
 
     /** The blocks one session's handler keeps past their callbacks, for the session's close to release. */
     static final class Kept {
+        final BlockOwner owner;
         private Block head;                    // guarded by this
+
+        Kept(BlockOwner owner) {
+            this.owner = owner;
+        }
 
         /** Keeps {@code b}, unless it was released meanwhile (on another thread). */
         synchronized void add(Block b) {

@@ -72,7 +72,7 @@ final class Delivery implements BlockOwner {
     @SuppressWarnings("unused")                     // through BYTES
     private volatile long bytes;
 
-    private final Block.Kept kept = new Block.Kept();   // blocks the async handler keeps past their callbacks
+    private final Block.Kept kept = new Block.Kept(this);   // blocks the async handler keeps past their callbacks
 
     Delivery(Owner owner, SessionListener listener, boolean asynchronous) {
         this.owner = owner;
@@ -276,7 +276,7 @@ final class Delivery implements BlockOwner {
                 }
                 Block block;
                 try {
-                    block = new Block(this, kept, pContents, offset, size);
+                    block = new Block(kept, pContents, offset, size);
                 } catch (Throwable t) {
                     Wdstptc.releaseBuffer(pContents);
                     throw t;
