@@ -2,6 +2,7 @@ package io.github.wdstci;
 
 import static io.github.wdstci.StandinExtension.GUARD_SECONDS;
 import static io.github.wdstci.StandinExtension.causeOf;
+import static io.github.wdstci.StandinExtension.occupy;
 import static io.github.wdstci.StandinExtension.synthetic;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -190,14 +191,7 @@ class SessionCloseTest {
             assertThat(r.assertFailedOnce()).isInstanceOf(CancellationException.class);
 
             // ended by itself, its completion queued behind the closing task
-            CountDownLatch gate = new CountDownLatch(1);
-            single.execute(() -> {
-                try {
-                    gate.await(GUARD_SECONDS, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            CountDownLatch gate = occupy(single);
             Recorder ended = new Recorder();
             Session done = client.newSession(synthetic("256KiB"), ended);
             CompletableFuture<Void> f = done.start();

@@ -2,6 +2,7 @@ package io.github.wdstci;
 
 import static io.github.wdstci.StandinExtension.GUARD_SECONDS;
 import static io.github.wdstci.StandinExtension.causeOf;
+import static io.github.wdstci.StandinExtension.occupy;
 import static io.github.wdstci.StandinExtension.synthetic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -161,16 +162,9 @@ class SessionOutcomeTest {
     @Test
     void aTimedGetOnlyWaits(StandinExtension.Clients clients) throws Exception {
         ExecutorService single = Executors.newSingleThreadExecutor();
-        CountDownLatch gate = new CountDownLatch(1);
+        CountDownLatch gate = occupy(single);             // the executor is busy: the session's completion waits
         try {
             WdsClient client = clients.open(single);
-            single.execute(() -> {
-                try {
-                    gate.await(GUARD_SECONDS, TimeUnit.SECONDS);     // the executor is busy
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
             SlowListener l = new SlowListener();
             Session s = client.newSession(synthetic("64KiB"), l);
             CompletableFuture<Void> f = s.start();

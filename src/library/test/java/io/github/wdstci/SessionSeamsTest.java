@@ -4,6 +4,7 @@ import static io.github.wdstci.SessionCloseTest.endsInTime;
 import static io.github.wdstci.StandinExtension.GUARD_SECONDS;
 import static io.github.wdstci.StandinExtension.awaitParked;
 import static io.github.wdstci.StandinExtension.causeOf;
+import static io.github.wdstci.StandinExtension.occupy;
 import static io.github.wdstci.StandinExtension.synthetic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -156,16 +157,9 @@ class SessionSeamsTest {
     void aWaitingThreadsInterruptDoesNotLoseAFinishedDownload(InterruptedWaiter how, StandinExtension.Clients clients,
                                                             @TempDir Path dir) throws Exception {
         ExecutorService single = Executors.newSingleThreadExecutor();
-        CountDownLatch gate = new CountDownLatch(1);
+        CountDownLatch gate = occupy(single);             // the executor is busy: the session's completion waits
         try {
             WdsClient client = clients.open(single);
-            single.execute(() -> {
-                try {
-                    gate.await(GUARD_SECONDS, TimeUnit.SECONDS);     // the executor is busy: the waiter comes first
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
             Path target = dir.resolve("image.bin");
             AtomicReference<Throwable> outcome = new AtomicReference<>();
             AtomicBoolean stillInterrupted = new AtomicBoolean();
@@ -291,7 +285,7 @@ class SessionSeamsTest {
     void anotherSessionsCallbackWaitingForASessionDoesNotRunItsCompletion(StandinExtension.Clients clients)
             throws Exception {
         ExecutorService single = Executors.newSingleThreadExecutor();
-        CountDownLatch gate = new CountDownLatch(1);
+        CountDownLatch gate = occupy(single);             // the executor is busy: the session's completion waits
         try {
             WdsClient client = clients.open(single);
             AtomicReference<Thread> aListener = new AtomicReference<>();
@@ -304,13 +298,6 @@ class SessionSeamsTest {
                 @Override
                 public void onSuccess() {
                     aListener.set(Thread.currentThread());
-                }
-            });
-            single.execute(() -> {
-                try {
-                    gate.await(GUARD_SECONDS, TimeUnit.SECONDS);     // the executor is busy: A's completion waits
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
                 }
             });
             CompletableFuture<Void> fa = a.start();

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -142,6 +143,23 @@ public final class StandinExtension implements BeforeEachCallback, AfterEachCall
     /** Unwraps one CompletionException, as a dependent stage receives a failure. */
     public static Throwable unwrap(Throwable t) {
         return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    /**
+     * Occupies {@code executor} (a single-threaded one: its one thread) with a task that
+     * waits until the returned latch is counted down (or the guard passes), so that work
+     * submitted meanwhile queues behind it.
+     */
+    public static CountDownLatch occupy(java.util.concurrent.Executor executor) {
+        CountDownLatch gate = new CountDownLatch(1);
+        executor.execute(() -> {
+            try {
+                gate.await(GUARD_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        return gate;
     }
 
     /** Waits (bounded) until {@code t} is parked, as in a wait for a future; whether it is. */

@@ -104,11 +104,7 @@ public final class Sched {
 
     /** Records a violation found by a thread of the run (the first one is kept) and ends the run. */
     public void fail(Throwable t) {
-        synchronized (this) {
-            if (failure == null) {
-                failure = t;
-            }
-        }
+        record(t);
         throw new RunOver();
     }
 
@@ -157,11 +153,7 @@ public final class Sched {
         } catch (RunOver over) {
             // unwound
         } catch (Throwable e) {
-            synchronized (this) {
-                if (failure == null) {
-                    failure = e;
-                }
-            }
+            record(e);
             endRun();
             return;
         }
@@ -171,19 +163,26 @@ public final class Sched {
         t.state = State.DONE;
         T next = pickOrNull();
         if (next == null) {
-            boolean complete = threads.stream().allMatch(x -> x.state == State.DONE || x.daemon);
-            if (!complete) {
-                synchronized (this) {
-                    if (failure == null) {
-                        failure = new AssertionError("deadlock: " + describe());
-                    }
-                }
-            }
-            endRun();
+            nobodyGoesOn();
             return;
         }
         current = next;
         next.turn.release();
+    }
+
+    /** No thread can go on: the run is over, complete when only daemons wait, else deadlocked. */
+    private void nobodyGoesOn() {
+        if (!threads.stream().allMatch(x -> x.state == State.DONE || x.daemon)) {
+            record(new AssertionError("deadlock: " + describe()));
+        }
+        endRun();
+    }
+
+    /** Keeps the run's first violation. */
+    private synchronized void record(Throwable t) {
+        if (failure == null) {
+            failure = t;
+        }
     }
 
     /** Ends the run: the driver wakes and unwinds the threads left. */
@@ -242,15 +241,7 @@ public final class Sched {
     /** Hands the turn from {@code me} to {@code next} (or keeps it); a run with nobody to go on is over. */
     private void switchTo(T next, T me) {
         if (next == null) {
-            boolean complete = threads.stream().allMatch(x -> x.state == State.DONE || x.daemon);
-            if (!complete) {
-                synchronized (this) {
-                    if (failure == null) {
-                        failure = new AssertionError("deadlock: " + describe());
-                    }
-                }
-            }
-            endRun();
+            nobodyGoesOn();
             me.turn.acquireUninterruptibly();
             throw new RunOver();
         }
