@@ -6,18 +6,17 @@ import static io.github.wdstci.internal.ffi.wdstci_h.WDS_TRANSPORTCLIENT_SESSION
 import static io.github.wdstci.internal.ffi.wdstci_h.WDS_TRANSPORTCLIENT_SESSION_NEGOTIATE;
 import static io.github.wdstci.internal.ffi.wdstci_h.WDS_TRANSPORTCLIENT_SESSION_START;
 import static io.github.wdstci.internal.ffi.wdstci_h.WDS_TRANSPORTCLIENT_SESSION_STARTEX;
+import static io.github.wdstci.internal.ffi.wdstci_h.C_INT;
+import static io.github.wdstci.internal.ffi.wdstci_h.C_POINTER;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
 
 import io.github.wdstci.internal.SessionRegistry;
 import io.github.wdstci.internal.Wdstptc;
-import io.github.wdstci.internal.ffi.PFN_WdsTransportClientReceiveContents;
-import io.github.wdstci.internal.ffi.PFN_WdsTransportClientReceiveMetadata;
-import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionComplete;
-import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionNegotiate;
-import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionStart;
-import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionStartEx;
 
 /**
  * The native entry points: one upcall stub per callback type, made once per
@@ -37,24 +36,48 @@ final class Upcalls {
     /** Live sessions' deliveries by {@code pCallerData}; a session leaves when it closes. */
     static final SessionRegistry<Delivery> SESSIONS = new SessionRegistry<>();
 
-    private static final MemorySegment SESSION_START =
-            PFN_WdsTransportClientSessionStart.allocate(Upcalls::onSessionStart, Arena.global());
-    private static final MemorySegment SESSION_START_EX =
-            PFN_WdsTransportClientSessionStartEx.allocate(Upcalls::onSessionStartEx, Arena.global());
-    private static final MemorySegment RECEIVE_METADATA =
-            PFN_WdsTransportClientReceiveMetadata.allocate(Upcalls::onReceiveMetadata, Arena.global());
-    private static final MemorySegment RECEIVE_CONTENTS =
-            PFN_WdsTransportClientReceiveContents.allocate(Upcalls::onReceiveContents, Arena.global());
-    private static final MemorySegment SESSION_COMPLETE =
-            PFN_WdsTransportClientSessionComplete.allocate(Upcalls::onSessionComplete, Arena.global());
+    // The descriptors of the PFN_ types (wdstci.h), written out as Wdstptc writes the
+    // functions' (UpcallsTest checks each against the generated PFN_ class): the generated
+    // PFN_*.allocate would also make, in each class's initialiser, a downcall handle for
+    // calling such a pointer, which we never do, and spin a lambda class per callback.
+
+    /** {@code PFN_WdsTransportClientSessionStart}, and {@code ...SessionStartEx}: three pointers. */
+    static final FunctionDescriptor SESSION_START_DESC = FunctionDescriptor.ofVoid(C_POINTER, C_POINTER, C_POINTER);
+    /** {@code PFN_WdsTransportClientReceiveMetadata} */
+    static final FunctionDescriptor RECEIVE_METADATA_DESC = FunctionDescriptor.ofVoid(C_POINTER, C_POINTER, C_POINTER, C_INT);
+    /** {@code PFN_WdsTransportClientReceiveContents} */
+    static final FunctionDescriptor RECEIVE_CONTENTS_DESC =
+            FunctionDescriptor.ofVoid(C_POINTER, C_POINTER, C_POINTER, C_INT, C_POINTER);
+    /** {@code PFN_WdsTransportClientSessionComplete} */
+    static final FunctionDescriptor SESSION_COMPLETE_DESC = FunctionDescriptor.ofVoid(C_POINTER, C_POINTER, C_INT);
+
+    private static final MemorySegment SESSION_START = stub("onSessionStart", SESSION_START_DESC);
+    private static final MemorySegment SESSION_START_EX = stub("onSessionStartEx", SESSION_START_DESC);
+    private static final MemorySegment RECEIVE_METADATA = stub("onReceiveMetadata", RECEIVE_METADATA_DESC);
+    private static final MemorySegment RECEIVE_CONTENTS = stub("onReceiveContents", RECEIVE_CONTENTS_DESC);
+    private static final MemorySegment SESSION_COMPLETE = stub("onSessionComplete", SESSION_COMPLETE_DESC);
 
     /** The negotiate stub, made on first use: few sessions negotiate, and a stub costs cold start. */
-    private static final class Negotiate {
-        static final MemorySegment STUB =
-                PFN_WdsTransportClientSessionNegotiate.allocate(Upcalls::onSessionNegotiate, Arena.global());
+    static final class Negotiate {
+        /** {@code PFN_WdsTransportClientSessionNegotiate} */
+        static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(C_POINTER, C_POINTER, C_POINTER, C_POINTER);
+        static final MemorySegment STUB = stub("onSessionNegotiate", DESC);
     }
 
     private Upcalls() {
+    }
+
+    /**
+     * An upcall stub, in the global arena, calling the static method {@code name} of this
+     * class directly (no functional interface, no bound handle in between).
+     */
+    private static MemorySegment stub(String name, FunctionDescriptor desc) {
+        try {
+            return Linker.nativeLinker().upcallStub(
+                    MethodHandles.lookup().findStatic(Upcalls.class, name, desc.toMethodType()), desc, Arena.global());
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError("no entry point " + name + desc.toMethodType(), e);
+        }
     }
 
     /**

@@ -15,14 +15,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.zip.CRC32;
 
 /**
  * Finds and opens the WDS transport client library, once per class loader.
@@ -236,15 +235,21 @@ public final class NativeLibrary {
     }
 
     /**
-     * The file in {@code dir} named after the SHA-256 of {@code bytes}, created
-     * atomically (written beside it, then moved into place) unless a file of
-     * that name with those very bytes is already there. Concurrent JVMs end up
-     * with the same file; nothing is deleted on exit.
+     * The file in {@code dir} named after the size and CRC-32 of {@code bytes},
+     * created atomically (written beside it, then moved into place) unless a
+     * file of that name with those very bytes is already there. The check is the
+     * bytes themselves, read once and compared, not a digest: the name only tells
+     * versions apart, so a checksum the JDK has already loaded (zlib's, native)
+     * is enough for it, where a {@code MessageDigest} would cost this process its
+     * security providers' start-up and a hash in the interpreter, twice.
+     * Concurrent JVMs end up with the same file; nothing is deleted on exit.
      */
     static Path contentAddressedCopy(byte[] bytes, Path dir) throws IOException {
-        String hash = sha256(bytes);
-        Path file = dir.resolve("libwdstptc-" + hash.substring(0, 32) + ".so");
-        if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && sha256(Files.readAllBytes(file)).equals(hash)) {
+        CRC32 crc = new CRC32();
+        crc.update(bytes);
+        Path file = dir.resolve("libwdstptc-" + bytes.length + "-" + Long.toHexString(crc.getValue()) + ".so");
+        if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.size(file) == bytes.length
+                && Arrays.equals(Files.readAllBytes(file), bytes)) {
             return file;
         }
         Path temp = Files.createTempFile(dir, ".libwdstptc-", ".tmp");
@@ -259,13 +264,5 @@ public final class NativeLibrary {
             Files.deleteIfExists(temp);
         }
         return file;
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError("every JDK has SHA-256", e);
-        }
     }
 }

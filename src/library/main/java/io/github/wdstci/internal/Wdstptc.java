@@ -7,7 +7,9 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.github.wdstci.internal.ffi._ULARGE_INTEGER;
@@ -19,60 +21,138 @@ import io.github.wdstci.internal.ffi._ULARGE_INTEGER;
  * opened. Descriptors are those of {@code headers/wdstci.h}; the ABI tests check
  * each against the header and the Windows SDK's declarations.
  *
- * <p>The twelve functions every DLL exports are bound when this class
- * initialises. The two that Vista-era DLLs lack, CancelSessionEx and
- * NegotiateRequiredDataRange, are looked up without failing: {@link #hasCancelSessionEx()}
- * and {@link #hasNegotiation()} say whether they exist. Every method returns
- * the function's Win32 code.
+ * <p>Each function's downcall handle is made on its first call, in a holder
+ * class of its own named after the C function, as jextract's generated code
+ * does: the JVM initialises the holder then, and the handle stays a
+ * {@code static final} constant for the JIT, so the per-block calls
+ * (CompleteReceive, AddRefBuffer, ReleaseBuffer) cost what they did when every
+ * handle was made up front. A handle costs start-up time (the first of a
+ * shape spins a class; a process that never cancels, queries or waits makes
+ * none of those), so none is made before it is needed. That the twelve
+ * functions every DLL exports are there is still checked when this class
+ * initialises, by name only. The two that Vista-era DLLs lack, CancelSessionEx
+ * and NegotiateRequiredDataRange, are looked up without failing:
+ * {@link #hasCancelSessionEx()} and {@link #hasNegotiation()} say whether they
+ * exist. Every method returns the function's Win32 code.
  */
 public final class Wdstptc {
 
-    /** {@code DWORD f(VOID)} etc.: the descriptor of each function, by name. */
-    static final Map<String, FunctionDescriptor> DESCRIPTORS = new LinkedHashMap<>();
+    /** {@code DWORD f(VOID)} etc.: the descriptor of each function, by name, in the header's order. */
+    private static final Map<String, FunctionDescriptor> DESCRIPTORS = new LinkedHashMap<>();
 
-    private static final MethodHandle INITIALIZE = required("WdsTransportClientInitialize", FunctionDescriptor.of(C_INT));
-    private static final MethodHandle INITIALIZE_SESSION = required("WdsTransportClientInitializeSession",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER));
-    private static final MethodHandle REGISTER_CALLBACK = required("WdsTransportClientRegisterCallback",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_POINTER));
-    private static final MethodHandle START_SESSION = required("WdsTransportClientStartSession",
-            FunctionDescriptor.of(C_INT, C_POINTER));
-    private static final MethodHandle COMPLETE_RECEIVE = required("WdsTransportClientCompleteReceive",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_POINTER));
-    private static final MethodHandle CANCEL_SESSION = required("WdsTransportClientCancelSession",
-            FunctionDescriptor.of(C_INT, C_POINTER));
-    private static final MethodHandle WAIT_FOR_COMPLETION = required("WdsTransportClientWaitForCompletion",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
-    private static final MethodHandle QUERY_STATUS = required("WdsTransportClientQueryStatus",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER));
-    private static final MethodHandle CLOSE_SESSION = required("WdsTransportClientCloseSession",
-            FunctionDescriptor.of(C_INT, C_POINTER));
-    private static final MethodHandle ADD_REF_BUFFER = required("WdsTransportClientAddRefBuffer",
-            FunctionDescriptor.of(C_INT, C_POINTER));
-    private static final MethodHandle RELEASE_BUFFER = required("WdsTransportClientReleaseBuffer",
-            FunctionDescriptor.of(C_INT, C_POINTER));
-    private static final MethodHandle SHUTDOWN = required("WdsTransportClientShutdown", FunctionDescriptor.of(C_INT));
+    private static final String CANCEL_SESSION_EX = "WdsTransportClientCancelSessionEx";
+    private static final String NEGOTIATE = "WdsTransportClientNegotiateRequiredDataRange";
 
-    /** Absent from the Vista-era DLL; null then. */
-    private static final MethodHandle CANCEL_SESSION_EX = optional("WdsTransportClientCancelSessionEx",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
-    /** Declared by the current SDK, exported by no DLL known to win32metadata; null when absent. */
-    private static final MethodHandle NEGOTIATE = optional("WdsTransportClientNegotiateRequiredDataRange",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, _ULARGE_INTEGER.layout(), _ULARGE_INTEGER.layout()));
+    /** Whether the library exports the optional functions (a symbol lookup each, no handle). */
+    private static final boolean HAS_CANCEL_SESSION_EX;
+    private static final boolean HAS_NEGOTIATION;
+
+    static {
+        FunctionDescriptor dword = FunctionDescriptor.of(C_INT);
+        FunctionDescriptor dwordHandle = FunctionDescriptor.of(C_INT, C_POINTER);
+        DESCRIPTORS.put("WdsTransportClientInitialize", dword);
+        DESCRIPTORS.put("WdsTransportClientInitializeSession", FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER));
+        DESCRIPTORS.put("WdsTransportClientRegisterCallback", FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_POINTER));
+        DESCRIPTORS.put("WdsTransportClientStartSession", dwordHandle);
+        DESCRIPTORS.put("WdsTransportClientCompleteReceive", FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_POINTER));
+        DESCRIPTORS.put("WdsTransportClientCancelSession", dwordHandle);
+        DESCRIPTORS.put("WdsTransportClientWaitForCompletion", FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
+        DESCRIPTORS.put("WdsTransportClientQueryStatus", FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER));
+        DESCRIPTORS.put("WdsTransportClientCloseSession", dwordHandle);
+        DESCRIPTORS.put("WdsTransportClientAddRefBuffer", dwordHandle);
+        DESCRIPTORS.put("WdsTransportClientReleaseBuffer", dwordHandle);
+        DESCRIPTORS.put("WdsTransportClientShutdown", dword);
+        DESCRIPTORS.put(CANCEL_SESSION_EX, FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
+        DESCRIPTORS.put(NEGOTIATE,
+                FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, _ULARGE_INTEGER.layout(), _ULARGE_INTEGER.layout()));
+
+        // A DLL without one of the twelve is not one we can use: say so now, as when every
+        // handle was made here, not at the first call of the missing function.
+        NativeLibrary lib = NativeLibrary.load();
+        List<String> missing = new ArrayList<>();
+        for (String name : DESCRIPTORS.keySet()) {
+            if (!name.equals(CANCEL_SESSION_EX) && !name.equals(NEGOTIATE) && lib.find(name).isEmpty()) {
+                missing.add(name);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new UnsatisfiedLinkError(lib.path() + " does not export " + String.join(", ", missing));
+        }
+        HAS_CANCEL_SESSION_EX = lib.find(CANCEL_SESSION_EX).isPresent();
+        HAS_NEGOTIATION = lib.find(NEGOTIATE).isPresent();
+    }
 
     private Wdstptc() {
     }
 
-    private static MethodHandle required(String name, FunctionDescriptor d) {
-        DESCRIPTORS.put(name, d);
+    /** The downcall handle of a function the library exports (checked when this class initialised). */
+    private static MethodHandle downcall(String name) {
         NativeLibrary lib = NativeLibrary.load();
-        return Linker.nativeLinker().downcallHandle(lib.find(name).orElseThrow(
-                () -> new UnsatisfiedLinkError(lib.path() + " does not export " + name)), d);
+        MemorySegment address = lib.find(name).orElse(null);
+        if (address == null) {
+            throw new UnsatisfiedLinkError(lib.path() + " does not export " + name);
+        }
+        return Linker.nativeLinker().downcallHandle(address, DESCRIPTORS.get(name));
     }
 
-    private static MethodHandle optional(String name, FunctionDescriptor d) {
-        DESCRIPTORS.put(name, d);
-        return NativeLibrary.load().find(name).map(a -> Linker.nativeLinker().downcallHandle(a, d)).orElse(null);
+    // ---- one holder per function: its handle is made when the function is first called ----
+
+    private static final class WdsTransportClientInitialize {
+        static final MethodHandle HANDLE = downcall("WdsTransportClientInitialize");
+    }
+
+    private static final class WdsTransportClientInitializeSession {
+        static final MethodHandle HANDLE = downcall("WdsTransportClientInitializeSession");
+    }
+
+    private static final class WdsTransportClientRegisterCallback {
+        static final MethodHandle HANDLE = downcall("WdsTransportClientRegisterCallback");
+    }
+
+    private static final class WdsTransportClientStartSession {
+        static final MethodHandle HANDLE = downcall("WdsTransportClientStartSession");
+    }
+
+    private static final class WdsTransportClientCompleteReceive {
+        static final MethodHandle HANDLE = downcall("WdsTransportClientCompleteReceive");
+    }
+
+    private static final class WdsTransportClientCancelSession {
+        static final MethodHandle HANDLE = downcall("WdsTransportClientCancelSession");
+    }
+
+    private static final class WdsTransportClientWaitForCompletion {
+        static final MethodHandle HANDLE = downcall("WdsTransportClientWaitForCompletion");
+    }
+
+    private static final class WdsTransportClientQueryStatus {
+        static final MethodHandle HANDLE = downcall("WdsTransportClientQueryStatus");
+    }
+
+    private static final class WdsTransportClientCloseSession {
+        static final MethodHandle HANDLE = downcall("WdsTransportClientCloseSession");
+    }
+
+    private static final class WdsTransportClientAddRefBuffer {
+        static final MethodHandle HANDLE = downcall("WdsTransportClientAddRefBuffer");
+    }
+
+    private static final class WdsTransportClientReleaseBuffer {
+        static final MethodHandle HANDLE = downcall("WdsTransportClientReleaseBuffer");
+    }
+
+    private static final class WdsTransportClientShutdown {
+        static final MethodHandle HANDLE = downcall("WdsTransportClientShutdown");
+    }
+
+    /** Made only once {@link #cancelSessionEx} has checked that the library exports it. */
+    private static final class WdsTransportClientCancelSessionEx {
+        static final MethodHandle HANDLE = downcall(CANCEL_SESSION_EX);
+    }
+
+    /** Made only once {@link #negotiateRequiredDataRange} has checked that the library exports it. */
+    private static final class WdsTransportClientNegotiateRequiredDataRange {
+        static final MethodHandle HANDLE = downcall(NEGOTIATE);
     }
 
     /** {@return the descriptor of the function {@code name}, or null when it is not one of the API's} */
@@ -87,12 +167,12 @@ public final class Wdstptc {
 
     /** Whether the library exports WdsTransportClientCancelSessionEx. */
     public static boolean hasCancelSessionEx() {
-        return CANCEL_SESSION_EX != null;
+        return HAS_CANCEL_SESSION_EX;
     }
 
     /** Whether the library exports WdsTransportClientNegotiateRequiredDataRange. */
     public static boolean hasNegotiation() {
-        return NEGOTIATE != null;
+        return HAS_NEGOTIATION;
     }
 
     private static AssertionError unexpected(Throwable t) {
@@ -102,7 +182,7 @@ public final class Wdstptc {
     /** {@code DWORD WdsTransportClientInitialize(VOID)} */
     public static int initialize() {
         try {
-            return (int) INITIALIZE.invokeExact();
+            return (int) WdsTransportClientInitialize.HANDLE.invokeExact();
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -111,7 +191,7 @@ public final class Wdstptc {
     /** {@code DWORD WdsTransportClientInitializeSession(PWDS_TRANSPORTCLIENT_REQUEST, PVOID pCallerData, PHANDLE)} */
     public static int initializeSession(MemorySegment request, MemorySegment callerData, MemorySegment handleOut) {
         try {
-            return (int) INITIALIZE_SESSION.invokeExact(request, callerData, handleOut);
+            return (int) WdsTransportClientInitializeSession.HANDLE.invokeExact(request, callerData, handleOut);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -120,7 +200,7 @@ public final class Wdstptc {
     /** {@code DWORD WdsTransportClientRegisterCallback(HANDLE, TRANSPORTCLIENT_CALLBACK_ID, PVOID pfnCallback)} */
     public static int registerCallback(MemorySegment session, int id, MemorySegment callback) {
         try {
-            return (int) REGISTER_CALLBACK.invokeExact(session, id, callback);
+            return (int) WdsTransportClientRegisterCallback.HANDLE.invokeExact(session, id, callback);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -129,7 +209,7 @@ public final class Wdstptc {
     /** {@code DWORD WdsTransportClientStartSession(HANDLE)} */
     public static int startSession(MemorySegment session) {
         try {
-            return (int) START_SESSION.invokeExact(session);
+            return (int) WdsTransportClientStartSession.HANDLE.invokeExact(session);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -138,7 +218,7 @@ public final class Wdstptc {
     /** {@code DWORD WdsTransportClientCompleteReceive(HANDLE, ULONG ulSize, PULARGE_INTEGER pullOffset)} */
     public static int completeReceive(MemorySegment session, int size, MemorySegment offset) {
         try {
-            return (int) COMPLETE_RECEIVE.invokeExact(session, size, offset);
+            return (int) WdsTransportClientCompleteReceive.HANDLE.invokeExact(session, size, offset);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -147,7 +227,7 @@ public final class Wdstptc {
     /** {@code DWORD WdsTransportClientCancelSession(HANDLE)} */
     public static int cancelSession(MemorySegment session) {
         try {
-            return (int) CANCEL_SESSION.invokeExact(session);
+            return (int) WdsTransportClientCancelSession.HANDLE.invokeExact(session);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -159,11 +239,11 @@ public final class Wdstptc {
      * @throws UnsupportedOperationException when the library lacks it ({@link #hasCancelSessionEx()})
      */
     public static int cancelSessionEx(MemorySegment session, int errorCode) {
-        if (CANCEL_SESSION_EX == null) {
-            throw new UnsupportedOperationException(NativeLibrary.load().path() + " does not export WdsTransportClientCancelSessionEx");
+        if (!HAS_CANCEL_SESSION_EX) {
+            throw new UnsupportedOperationException(NativeLibrary.load().path() + " does not export " + CANCEL_SESSION_EX);
         }
         try {
-            return (int) CANCEL_SESSION_EX.invokeExact(session, errorCode);
+            return (int) WdsTransportClientCancelSessionEx.HANDLE.invokeExact(session, errorCode);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -172,7 +252,7 @@ public final class Wdstptc {
     /** {@code DWORD WdsTransportClientWaitForCompletion(HANDLE, ULONG uTimeout)} */
     public static int waitForCompletion(MemorySegment session, int timeoutMillis) {
         try {
-            return (int) WAIT_FOR_COMPLETION.invokeExact(session, timeoutMillis);
+            return (int) WdsTransportClientWaitForCompletion.HANDLE.invokeExact(session, timeoutMillis);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -181,7 +261,7 @@ public final class Wdstptc {
     /** {@code DWORD WdsTransportClientQueryStatus(HANDLE, PULONG puStatus, PULONG puErrorCode)} */
     public static int queryStatus(MemorySegment session, MemorySegment status, MemorySegment errorCode) {
         try {
-            return (int) QUERY_STATUS.invokeExact(session, status, errorCode);
+            return (int) WdsTransportClientQueryStatus.HANDLE.invokeExact(session, status, errorCode);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -190,7 +270,7 @@ public final class Wdstptc {
     /** {@code DWORD WdsTransportClientCloseSession(HANDLE)} */
     public static int closeSession(MemorySegment session) {
         try {
-            return (int) CLOSE_SESSION.invokeExact(session);
+            return (int) WdsTransportClientCloseSession.HANDLE.invokeExact(session);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -199,7 +279,7 @@ public final class Wdstptc {
     /** {@code DWORD WdsTransportClientAddRefBuffer(PVOID pvBuffer)} */
     public static int addRefBuffer(MemorySegment buffer) {
         try {
-            return (int) ADD_REF_BUFFER.invokeExact(buffer);
+            return (int) WdsTransportClientAddRefBuffer.HANDLE.invokeExact(buffer);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -208,7 +288,7 @@ public final class Wdstptc {
     /** {@code DWORD WdsTransportClientReleaseBuffer(PVOID pvBuffer)} */
     public static int releaseBuffer(MemorySegment buffer) {
         try {
-            return (int) RELEASE_BUFFER.invokeExact(buffer);
+            return (int) WdsTransportClientReleaseBuffer.HANDLE.invokeExact(buffer);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -217,7 +297,7 @@ public final class Wdstptc {
     /** {@code DWORD WdsTransportClientShutdown(VOID)} */
     public static int shutdown() {
         try {
-            return (int) SHUTDOWN.invokeExact();
+            return (int) WdsTransportClientShutdown.HANDLE.invokeExact();
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -232,12 +312,11 @@ public final class Wdstptc {
      */
     public static int negotiateRequiredDataRange(MemorySegment session, MemorySegment key, MemorySegment start,
                                                  MemorySegment size) {
-        if (NEGOTIATE == null) {
-            throw new UnsupportedOperationException(NativeLibrary.load().path()
-                    + " does not export WdsTransportClientNegotiateRequiredDataRange");
+        if (!HAS_NEGOTIATION) {
+            throw new UnsupportedOperationException(NativeLibrary.load().path() + " does not export " + NEGOTIATE);
         }
         try {
-            return (int) NEGOTIATE.invokeExact(session, key, start, size);
+            return (int) WdsTransportClientNegotiateRequiredDataRange.HANDLE.invokeExact(session, key, start, size);
         } catch (Throwable t) {
             throw unexpected(t);
         }

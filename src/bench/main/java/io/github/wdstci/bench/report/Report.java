@@ -296,6 +296,13 @@ public final class Report {
                             cFloor(r, "lifecycle." + s))),
                     false, 2, ""));
         }
+        t.add(new Target("cold start to the first block, Session API / JNA", "<= 1",
+                fig(r -> Measured.ratio(r.score("ColdStartBenchmark", "sessionApi"), r.score("ColdStartBenchmark", "jna"))),
+                false, 1, "JMH single shot in fresh JVMs; whole process to the first block: "
+                        + ratio(fig(r -> Measured.ratio(startup(r, "sessionApi", "firstBlockMs"), startup(r, "jna", "firstBlockMs"))))
+                        + ", with an AOT cache each: "
+                        + ratio(fig(r -> Measured.ratio(startup(r, "sessionApiAot", "firstBlockMs"),
+                        startup(r, "jnaAot", "firstBlockMs"))))));
         t.add(new Target("64 concurrent sessions, aggregate / 1 session (Session API)", ">= 0.9",
                 fig(r -> Measured.ratio(concurrencyGibPerSecond(r, "sessionApi", "64"), concurrencyGibPerSecond(r, "sessionApi", "1"))),
                 true, 0.9, "aggregate GiB/s; C: " + ratio(fig(r -> Measured.ratio(cFloor(r, "concurrency.64"),
@@ -554,6 +561,24 @@ public final class Report {
                 ratio(fig(r -> Measured.ratio(r.score("ColdStartBenchmark", "jna"), r.score("ColdStartBenchmark", "sessionApi")))));
         b.append(cold).append('\n');
 
+        b.append("## Whole-process start-up, ms\n\n")
+                .append("Includes: everything from just before the launch of a fresh JVM (default settings) to its first")
+                .append(" block, and to its exit: the JVM's start, the application's class loading, the library, the")
+                .append(" session. A small application receives one 64 KiB object (4 KiB blocks) from the stand-in and")
+                .append(" exits (`FirstBlockApp`: the Session API with the stand-in the library extracts from its jar;")
+                .append(" `JnaFirstBlockApp`: JNA on the stand-in's file); `java -version` is the yardstick. With a cache:")
+                .append(" the same application with an AOT cache made by one training run of it (JDK 25+:")
+                .append(" `-XX:AOTCacheOutput`, then `-XX:AOTCache`; AppCDS before JDK 24). One process per variant per")
+                .append(" round, the variants in turn (`ProcessStartup`); median ± half the range over the rounds.\n\n");
+        Table start = new Table("process", "first block", "exit", "exit / java -version");
+        for (String[] row : new String[][] {{"java -version", "javaVersion"}, {"Session API", "sessionApi"}, {"JNA", "jna"},
+                {"Session API, AOT cache", "sessionApiAot"}, {"JNA, AOT cache", "jnaAot"}}) {
+            start.row(row[0], row[1].equals("javaVersion") ? "" : Figure.format(fig(r -> startup(r, row[1], "firstBlockMs"))),
+                    fig(r -> startup(r, row[1], "wallMs")),
+                    ratio(fig(r -> Measured.ratio(startup(r, row[1], "wallMs"), startup(r, "javaVersion", "wallMs")))));
+        }
+        b.append(start).append('\n');
+
         // concurrency
         b.append("## Concurrent sessions\n\n")
                 .append("Includes: k sessions of 64 MiB (64 KiB blocks, synthetic content, every word summed) started at")
@@ -608,6 +633,11 @@ public final class Report {
         }
         b.append(lat).append('\n');
         return b.toString();
+    }
+
+    /** A whole-process start-up figure (ms): median over the rounds, ± half their range. */
+    static Measured startup(RunData r, String variant, String metric) {
+        return r.extra("ProcessStartup", variant, metric, "ms");
     }
 
     /** (total growth with 64 sessions - with 16) / 48, KiB, from the memory extras (rss or nmt). */

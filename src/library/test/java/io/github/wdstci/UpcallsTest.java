@@ -1,0 +1,29 @@
+package io.github.wdstci;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.wdstci.internal.ffi.PFN_WdsTransportClientReceiveContents;
+import io.github.wdstci.internal.ffi.PFN_WdsTransportClientReceiveMetadata;
+import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionComplete;
+import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionNegotiate;
+import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionStart;
+import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionStartEx;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Upcalls makes its stubs from descriptors of its own rather than through the
+ * generated PFN_ classes (whose initialisers also make a downcall handle each):
+ * they must be the generated ones, which AbiSignatureTest checks against the header.
+ */
+class UpcallsTest {
+
+    @Test
+    void theStubsHaveTheDescriptorsOfTheGeneratedCallbackTypes() {
+        assertThat(Upcalls.SESSION_START_DESC).isEqualTo(PFN_WdsTransportClientSessionStart.descriptor())
+                .isEqualTo(PFN_WdsTransportClientSessionStartEx.descriptor());
+        assertThat(Upcalls.RECEIVE_METADATA_DESC).isEqualTo(PFN_WdsTransportClientReceiveMetadata.descriptor());
+        assertThat(Upcalls.RECEIVE_CONTENTS_DESC).isEqualTo(PFN_WdsTransportClientReceiveContents.descriptor());
+        assertThat(Upcalls.SESSION_COMPLETE_DESC).isEqualTo(PFN_WdsTransportClientSessionComplete.descriptor());
+        assertThat(Upcalls.Negotiate.DESC).isEqualTo(PFN_WdsTransportClientSessionNegotiate.descriptor());
+    }
+}
