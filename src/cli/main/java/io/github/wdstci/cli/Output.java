@@ -177,7 +177,7 @@ final class Output {
         try {
             if (output == null) {
                 return keepless ? new Target(Kind.NONE, null, "-", ifExists)
-                        : classify(Path.of(defaultName), defaultName);
+                        : classify(FileNames.of(defaultName, "the object's file name"), defaultName);
             }
             if (isStdout()) {
                 if (several) {
@@ -193,10 +193,10 @@ final class Output {
                 throw new Outcome.Problem(Outcome.USAGE, "--output has bytes that are not valid in this locale's"
                         + " character set (" + System.getProperty("sun.jnu.encoding", "?") + "): " + output);
             }
-            Path p = Path.of(output);
+            Path p = FileNames.of(output, "--output");
             if (output.endsWith("/") || output.endsWith(File.separator) || Files.isDirectory(p)) {
-                Path dir = directory(p);
-                return classify(dir.resolve(defaultName), dir.resolve(defaultName).toString());
+                Path inside = directory(p).resolve(FileNames.of(defaultName, "the object's file name"));
+                return classify(inside, inside.toString());
             }
             if (several) {
                 throw new Outcome.Problem(Outcome.USAGE, "with several objects, --output must be a directory:"
@@ -204,9 +204,9 @@ final class Output {
             }
             return classify(p, output);
         } catch (InvalidPathException e) {
-            throw new Outcome.Problem(Outcome.USAGE, (output == null
-                    ? "the object's name '" + defaultName + "' is not a valid file name here; give --output"
-                    : "--output is not a valid path") + " (" + e.getReason() + encodingHint() + ")");
+            // a name that FileNames took, but not joined to another (a directory's)
+            throw new Outcome.Problem(Outcome.USAGE, FileNames.unnamable(output == null ? defaultName : output,
+                    output == null ? "the object's file name" : "--output", e));
         } catch (Outcome.Problem e) {
             throw e;
         } catch (IOException e) {
@@ -316,17 +316,6 @@ final class Output {
             throw new Outcome.Problem(Outcome.FAILURE, "cannot write to " + shown + ": it is a socket");
         }
         return new Target(Kind.STREAM, real, shown, ifExists);   // FIFO, character device, or unknown (Windows)
-    }
-
-    /**
-     * Why a name that is fine elsewhere may not be a path here: the JVM encodes file names
-     * in the locale's character set, which is ASCII in the C or POSIX locale.
-     */
-    static String encodingHint() {
-        String jnu = System.getProperty("sun.jnu.encoding", "");
-        return jnu.isEmpty() || jnu.toUpperCase(java.util.Locale.ROOT).contains("UTF")
-                ? "" : "; file names are encoded in " + jnu + " in this locale: set LC_ALL or LANG to a UTF-8 locale"
-                + " such as C.UTF-8";
     }
 
     /** Whether the stream {@code p} is this process's standard output (where /proc tells). */

@@ -321,6 +321,40 @@ class WdsGetIT {
         return new CliRun(p.exitValue(), out.get(), err.get());
     }
 
+    /**
+     * Under a locale that cannot encode the current directory's name (LC_ALL=C in a directory
+     * named in UTF-8), the JVM knows that directory under a wrong name ({@code ??}): a usage
+     * error saying which locale to set, rather than a file written into a directory of that
+     * wrong name (with --create-dirs) or a message about a directory that does not exist.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"--create-dirs", "--quiet"})
+    void aCurrentDirectoryTheLocaleCannotNameIsAUsageError(String option) throws Exception {
+        StringBuilder script = new StringBuilder("mkdir \"$(printf '\\303\\251')\" && cd \"$(printf '\\303\\251')\" && exec");
+        for (String c : command("get", "-s", "wds01", "-n", "synthetic", "64KiB", option)) {
+            script.append(" '").append(c).append('\'');
+        }
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c", script.toString()).directory(dir.toFile());
+        pb.environment().keySet().removeIf(k -> k.equals("LANG") || k.startsWith("LC_"));
+        pb.environment().put("LC_ALL", "C");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        awaitExit(p, "wdsget did not finish");
+        CliRun r = new CliRun(p.exitValue(), out.get(), err.get());
+
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+        assertThat(r.errors()).singleElement().asString().startsWith("wdsget: ")
+                .contains("the current directory").contains("LC_ALL=C").contains("UTF-8 locale")
+                .doesNotContain("Exception").doesNotContain("does not exist");
+        // the directory made above, still empty, and nothing beside it (listed by the shell: this
+        // JVM may not be able to name it either)
+        assertThat(Nodes.run("sh", "-c", "cd '" + dir + "' && ls -A && ls -A \"$(printf '\\303\\251')\""))
+                .isEqualTo(new String(new byte[] {(byte) 0xc3, (byte) 0xa9}, StandardCharsets.UTF_8));
+        assertThat(list(tmp)).isEqualTo(cleanTmp);
+    }
+
     /** The hash printed to a standard output that cannot take it (/dev/full) is not a success. */
     @Test
     void aHashThatCannotBePrintedIsNotASuccess() throws Exception {
