@@ -38,7 +38,8 @@ final class FileNames {
         if (!p.isAbsolute()) {
             String problem = CurrentDirectory.PROBLEM;
             if (problem != null) {
-                throw new Outcome.Problem(Outcome.USAGE, what + " " + given + " would be in the current directory, but " + problem);
+                throw new Outcome.Problem(Outcome.USAGE, what + " " + given + " would be in the current directory, but "
+                        + problem);
             }
         }
         return p;
