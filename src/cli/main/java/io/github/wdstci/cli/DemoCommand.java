@@ -91,7 +91,7 @@ final class DemoCommand implements Callable<Integer> {
                 .server("localhost")
                 .namespace("synthetic")
                 .objectName(name));
-        Job.Spec job = new Job.Spec(request, "synthetic-" + size + ".bin", s);
+        Job.Spec job = new Job.Spec(request, name, "synthetic-" + size + ".bin", s, null);
         return options.transfer(List.of(job), true, false, context).run();
     }
 }

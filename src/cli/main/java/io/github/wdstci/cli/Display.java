@@ -264,7 +264,7 @@ abstract sealed class Display implements AutoCloseable {
                 Map<String, Object> f = new LinkedHashMap<>();
                 f.put("server", j.request().server());
                 f.put("namespace", j.request().namespace());
-                f.put("object", j.request().objectName());
+                f.put("object", j.spec().name());
                 f.put("auth", j.request().authLevel() == AuthLevel.AUTH ? "on" : "off");
                 f.put("output", j.target().shown());
                 f.put("transport", j.transport());
@@ -359,7 +359,7 @@ abstract sealed class Display implements AutoCloseable {
         @Override
         synchronized void skipped(Job job) {
             Map<String, Object> f = new LinkedHashMap<>();
-            f.put("object", job.request().objectName());
+            f.put("object", job.spec().name());
             f.put("output", job.target().shown());
             print("skipped", f);
         }
@@ -419,9 +419,10 @@ abstract sealed class Display implements AutoCloseable {
         @Override
         void header() {
             for (Job j : jobs) {
-                out.println(Visible.of(String.format("Receiving %s from %s (namespace %s)%s", j.request().objectName(),
-                        j.request().server(), j.request().namespace(),
-                        j.target().kind() == Output.Kind.NONE ? "" : " into " + j.target().shown())));
+                String what = j.spec().header() != null ? j.spec().header()
+                        : String.format("Receiving %s from %s (namespace %s)", j.spec().name(), j.request().server(),
+                        j.request().namespace());
+                out.println(Visible.of(what + (j.target().kind() == Output.Kind.NONE ? "" : " into " + j.target().shown())));
             }
             out.flush();
         }
@@ -521,7 +522,7 @@ abstract sealed class Display implements AutoCloseable {
         @Override
         synchronized void skipped(Job job) {
             erase();
-            out.println(Visible.of("Skipped " + job.request().objectName() + ": " + job.target().shown() + " exists"));
+            out.println(Visible.of("Skipped " + job.spec().name() + ": " + job.target().shown() + " exists"));
             out.flush();
         }
     }

@@ -56,11 +56,36 @@ final class GetCommand implements Callable<Integer> {
             TransferRequest request = options.request(spec, TransferRequest.newBuilder()
                     .server(server)
                     .namespace(namespace)
-                    .objectName(object)
+                    .objectName(syntheticName(namespace, object))
                     .authLevel(auth ? AuthLevel.AUTH : AuthLevel.NO_AUTH));
-            specs.add(new Job.Spec(request, defaultName(object), null));
+            specs.add(Job.Spec.object(request, object));
         }
         return options.transfer(specs, false, true, root.context()).run();
+    }
+
+    /**
+     * The name to ask the transport for. The stand-in's synthetic objects are named by their
+     * size, which it reads in whole B, K/KiB, M/MiB, G/GiB or T/TiB only: a size written as the
+     * options take it ({@code 1GB}, {@code 1.5GiB}, {@code 1PiB}) is passed on in bytes, as the
+     * demo passes its {@code --size}. Any other name, namespace or transport is left as given.
+     */
+    static String syntheticName(String namespace, String object) {
+        if (!"synthetic".equalsIgnoreCase(namespace) || object == null) {
+            return object;
+        }
+        int q = object.indexOf('?');
+        String size = q < 0 ? object : object.substring(0, q);
+        long bytes;
+        try {
+            bytes = ByteSize.parse(size);
+        } catch (IllegalArgumentException e) {
+            return object;                   // not a size: the transport says it is not found
+        }
+        if (size.strip().equals(size) && !size.contains(".") && !size.matches("(?i).*[kmgtp]b")
+                && !size.matches("(?i).*p(ib)?")) {
+            return object;                   // a size the stand-in reads as it is
+        }
+        return Transport.identify().standIn() ? bytes + (q < 0 ? "" : object.substring(q)) : object;
     }
 
     /** The object's last name component, without stand-in options ({@code ?...}); "object" if none is left. */

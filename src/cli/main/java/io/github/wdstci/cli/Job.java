@@ -11,10 +11,21 @@ import io.github.wdstci.TransferRequest;
 final class Job {
 
     /**
-     * What to receive: the request, the object's own file name (for an output
-     * directory) and, for the demo, the seed of the synthetic content to check.
+     * What to receive.
+     *
+     * @param request       what the transport is asked for
+     * @param name          the object as the user named it, for records and messages (the
+     *                      request's name may be spelt otherwise: {@link GetCommand#syntheticName})
+     * @param defaultName   the object's own file name (without --output, or in an output directory)
+     * @param syntheticSeed for the demo, the seed of the synthetic content to check; else null
+     * @param header        what the bar's first line says about it; null for the usual sentence
      */
-    record Spec(TransferRequest request, String defaultName, Long syntheticSeed) {
+    record Spec(TransferRequest request, String name, String defaultName, Long syntheticSeed, String header) {
+
+        /** An object of {@code get}, as the user named it, received as {@code request}. */
+        static Spec object(TransferRequest request, String name) {
+            return new Spec(request, name, GetCommand.defaultName(name), null, null);
+        }
     }
 
     /** Counts for the display: written on the callback thread, read on the display's. */

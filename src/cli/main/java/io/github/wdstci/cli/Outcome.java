@@ -109,6 +109,15 @@ enum Outcome {
      *                over whatever the cancelled session reported
      */
     static Failure classify(Throwable t, TransferRequest request, Stop stop) {
+        return classify(t, request, request.objectName(), stop);
+    }
+
+    /** {@link #classify(Throwable, TransferRequest, Stop)} for an object of a run, named as its user named it. */
+    static Failure classify(Throwable t, Job.Spec spec, Stop stop) {
+        return classify(t, spec.request(), spec.name(), stop);
+    }
+
+    private static Failure classify(Throwable t, TransferRequest request, String objectName, Stop stop) {
         Throwable c = unwrap(t);
         if (stop != null) {
             return stop.failure();
@@ -120,7 +129,7 @@ enum Outcome {
             return new Failure(p.outcome(), p.getMessage());
         }
         if (c instanceof WdsTransportException e) {
-            return transport(e, request);
+            return transport(e, request, objectName);
         }
         if (c instanceof IOException e && isAccessDenied(e)) {
             return new Failure(ACCESS_DENIED, "access denied: cannot write "
@@ -136,8 +145,8 @@ enum Outcome {
         return new Failure(FAILURE, (c instanceof IOException ? "I/O error: " : "failed: ") + what);
     }
 
-    private static Failure transport(WdsTransportException e, TransferRequest r) {
-        String object = "'" + r.objectName() + "' in namespace '" + r.namespace() + "' on " + r.server();
+    private static Failure transport(WdsTransportException e, TransferRequest r, String objectName) {
+        String object = "'" + objectName + "' in namespace '" + r.namespace() + "' on " + r.server();
         String code = code(e.code());
         return switch (e.error()) {
             case ERROR_FILE_NOT_FOUND, ERROR_NOT_FOUND ->

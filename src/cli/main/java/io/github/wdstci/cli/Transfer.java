@@ -129,7 +129,7 @@ final class Transfer {
             try {
                 transport = Transport.open();
             } catch (Throwable t) {
-                Outcome.Failure f = Outcome.classify(t, active.get(0).request(), null);
+                Outcome.Failure f = Outcome.classify(t, active.get(0).spec(), null);
                 display.failed("cannot open the transport: " + f.message());
                 return end(Outcome.worst(worst, f.outcome()), active);
             }
@@ -203,8 +203,8 @@ final class Transfer {
         } else {
             Set<String> seen = new HashSet<>();
             for (Job.Spec spec : specs) {
-                if (!seen.add(spec.request().objectName())) {
-                    problem = "the object '" + spec.request().objectName() + "' is given twice";
+                if (!seen.add(spec.name())) {
+                    problem = "the object '" + spec.name() + "' is given twice";
                     break;
                 }
             }
@@ -223,7 +223,7 @@ final class Transfer {
         Set<Path> paths = new HashSet<>();
         boolean usage = false;           // a command line that cannot mean what it says: receive nothing
         for (Job.Spec spec : specs) {
-            String prefix = several ? spec.request().objectName() + ": " : "";
+            String prefix = several ? spec.name() + ": " : "";
             Output.Target target;
             try {
                 target = settings.output().resolve(spec.defaultName(), several, keepless);
@@ -333,7 +333,7 @@ final class Transfer {
     /** One object, from opening its output to its summary; its outcome. */
     private Outcome receive(Transport transport, Job job, boolean several) {
         Sink sink = job.sink();
-        String prefix = several ? job.request().objectName() + ": " : "";
+        String prefix = several ? job.spec().name() + ": " : "";
         try {
             checkStop();
             sink.prepare();
@@ -374,7 +374,7 @@ final class Transfer {
             boolean synthetic = job.spec().syntheticSeed() != null;
             String verified = synthetic ? "content"
                     : digest != null && settings.sha256() != null && !settings.sha256().isEmpty() ? "sha256" : null;
-            display.finished(job, new Display.Summary(job.request().objectName(), bytes, elapsed, sink.shown(), digest,
+            display.finished(job, new Display.Summary(job.spec().name(), bytes, elapsed, sink.shown(), digest,
                     verified, synthetic ? receiver.blocks() : -1, synthetic ? receiver.outOfOrder() : -1));
             return Outcome.SUCCESS;
         } catch (Throwable t) {
@@ -382,7 +382,7 @@ final class Transfer {
             job.progress().end(true);
             Outcome.Stop s = stop;
             Throwable cause = Outcome.unwrap(t);
-            Outcome.Failure f = Outcome.classify(cause, job.request(), s);
+            Outcome.Failure f = Outcome.classify(cause, job.spec(), s);
             if (s == null) {
                 display.failed(prefix + f.message() + (cause instanceof Outcome.Problem ? "" : "; " + sink.abandoned()));
                 if (settings.verbose()) {

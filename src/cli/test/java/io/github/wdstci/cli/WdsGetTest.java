@@ -891,6 +891,22 @@ class WdsGetTest {
                 .contains("powers of 1024").contains("Decimals are allowed");
     }
 
+    /**
+     * The stand-in's synthetic objects are named by their size: every size --size takes (SI units,
+     * decimals) names one too, as the demo's object does, not only the units the stand-in reads.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"1MB, 1000000", "1.5MiB, 1572864", "0.5kB?seed=3, 500", "2k, 2048"})
+    void syntheticObjectsAreNamedBySizesAsTheOptionsWriteThem(String object, long bytes) throws Exception {
+        CliRun r = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", object, "-o", dir + "/", "--sha256");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        String file = GetCommand.defaultName(object);
+        assertThat(files()).containsExactly(file);
+        assertThat(dir.resolve(file)).hasSize(bytes);
+        long seed = object.contains("seed=3") ? 3 : 0;
+        assertThat(r.record("done")).containsEntry("object", object).containsEntry("sha256", syntheticSha256(bytes, seed));
+    }
+
     @Test
     void errorsNameTheOptionNotTheLibrarysField() {
         CliRun blank = CliRun.inProcess("get", "-s", "wds01", "-n", " ", "1MiB");
