@@ -53,9 +53,18 @@ final class DoctorCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "OBJECT", description = "An object to look for (with -s and -n).")
     String object;
 
-    @Option(names = "--auth", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Authenticate to the server (default); --no-auth asks for an unauthenticated session.")
-    boolean auth;
+    boolean auth = true;
+
+    @Option(names = "--no-auth", description = "Ask for an unauthenticated session (default: authenticate).")
+    void noAuth(boolean given) {
+        auth = false;
+    }
+
+    /** The default, which older scripts may still give; the last of --auth and --no-auth wins. */
+    @Option(names = "--auth", hidden = true)
+    void auth(boolean given) {
+        auth = true;
+    }
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s", converter = Durations.Converter.class,
             description = "How long to wait for the server (default: ${DEFAULT-VALUE}).")

@@ -18,10 +18,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "get", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Receive objects from a WDS server by multicast. Several objects are received at the same"
                 + " time (see --parallel) into a directory; the exit code is that of the worst outcome."},
-        footer = {"", ByteSize.HELP, "", Durations.HELP, "", "Examples:",
+        footerHeading = "%nNotes:%n", footer = {ByteSize.HELP, "", Durations.HELP, "", "Examples:",
                 "  wdsget get -s wds01 -n \"WDS:ImageGroup1/boot.wim/1\" boot.wim -o /srv/images/",
                 "  wdsget get -s wds01 -n images install.wim -o /dev/sdb --device",
-                "  wdsget get -s wds01 -n images install.wim -o - | ssh store 'cat > /srv/images/install.wim'",
+                "  wdsget get -s wds01 -n images boot.wim -o - | ssh store 'cat > boot.wim'",
                 "  wdsget get -s wds01 -n images a.wim b.wim c.wim -o images/ --create-dirs"})
 final class GetCommand implements Callable<Integer> {
 
@@ -42,9 +42,18 @@ final class GetCommand implements Callable<Integer> {
     @Parameters(index = "0..*", arity = "1..*", paramLabel = "OBJECT", description = "Object names within the namespace.")
     List<String> objects;
 
-    @Option(names = "--auth", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Authenticate to the server (default); --no-auth asks for an unauthenticated session.")
-    boolean auth;
+    boolean auth = true;
+
+    @Option(names = "--no-auth", description = "Ask for an unauthenticated session (default: authenticate).")
+    void noAuth(boolean given) {
+        auth = false;
+    }
+
+    /** The default, which older scripts may still give; the last of --auth and --no-auth wins. */
+    @Option(names = "--auth", hidden = true)
+    void auth(boolean given) {
+        auth = true;
+    }
 
     @Mixin
     TransferOptions options;

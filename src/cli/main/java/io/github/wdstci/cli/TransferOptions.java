@@ -31,6 +31,7 @@ final class TransferOptions {
     String output;
 
     @Option(names = "--if-exists", paramLabel = "POLICY", defaultValue = "fail",
+            completionCandidates = LowerCase.IfExists.class, converter = LowerCase.IfExists.class,
             description = "When the output file (or the --metadata file) exists: ${COMPLETION-CANDIDATES}"
                     + " (default: ${DEFAULT-VALUE}).")
     Output.IfExists ifExists;
@@ -55,7 +56,8 @@ final class TransferOptions {
     String metadata;
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.Converter.class,
-            description = "Give up (exit 9) when the whole transfer takes longer than this, e.g. 90s, 30m, 1h30m.")
+            description = "Give up (exit 9) when the whole transfer takes longer than this, e.g. 90s, 30m, 1h30m;"
+                    + " what is still arriving is not kept, objects already received stay.")
     Duration timeout;
 
     @Option(names = "--cache-size", paramLabel = "SIZE", defaultValue = "32MiB", converter = ByteSize.Converter.class,
@@ -73,6 +75,7 @@ final class TransferOptions {
     Path spoolDir;
 
     @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
+            completionCandidates = LowerCase.Progress.class, converter = LowerCase.Progress.class,
             description = "${COMPLETION-CANDIDATES}: a live bar on a terminal, key=value lines otherwise"
                     + " (default: ${DEFAULT-VALUE}).")
     Display.Mode progress;

@@ -42,9 +42,11 @@ import picocli.CommandLine.Command;
                 "   7:verification failed (SHA-256 or content)",
                 "   8:output exists (see --if-exists and --device)",
                 "   9:timed out (see --timeout)",
+                " 129:hung up (SIGHUP: the terminal closed); cleaned up as for SIGTERM",
                 " 130:cancelled (Ctrl-C or the transport)",
                 " 143:terminated (SIGTERM)"},
-        footer = {"", "With several objects the exit code is that of the worst outcome, in this order: "
+        footerHeading = "%nNotes:%n",
+        footer = {"With several objects the exit code is that of the worst outcome, in this order: "
                 + "130, 9, 7, 6, 5, 4, 3, 1, 8.",
                 "", "Run 'wdsget help COMMAND' for a command's options; 'wdsget doctor' checks the setup."})
 public final class WdsGet implements Runnable {

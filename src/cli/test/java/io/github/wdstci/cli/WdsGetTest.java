@@ -923,6 +923,11 @@ class WdsGetTest {
                 .startsWith("--cache-size must be");
         assertThat(TransferOptions.optionNames("something else")).isEqualTo("something else");
 
+        CliRun policy = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "1MiB", "--if-exists", "nope");
+        assertThat(policy.exitCode()).isEqualTo(2);
+        assertThat(policy.err()).contains("'--if-exists': expected one of fail, overwrite, skip but was 'nope'");
+        assertThat(CliRun.inProcess("demo", "--order", "SHUFFLE", "--size", "64KiB").exitCode()).as("any case").isZero();
+
         CliRun size = CliRun.inProcess("demo", "--size", "1.5XB");
         assertThat(size.err()).contains("'--size'");
         CliRun timeout = CliRun.inProcess("demo", "--timeout", "soon");
