@@ -49,9 +49,26 @@ final class Output {
     /**
      * The decision for one object: the kind, the path to open (links resolved), the name to
      * show, and {@code --if-exists}, which also decides about a file that appears at the path
-     * while the object arrives (see {@link FileSink#place}).
+     * while the object arrives (see {@link FileSink#place}); {@code create}, a directory that
+     * {@code --create-dirs} is to create first (see {@link #withDirectories}), or null.
      */
-    record Target(Kind kind, Path path, String shown, IfExists ifExists) {
+    record Target(Kind kind, Path path, String shown, IfExists ifExists, Path create) {
+
+        Target(Kind kind, Path path, String shown, IfExists ifExists) {
+            this(kind, path, shown, ifExists, null);
+        }
+
+        /**
+         * This target once its directory exists: {@link #resolve} only decides, so that a command
+         * line refused as a whole (a later object, the metadata) leaves no directory behind.
+         */
+        Target withDirectories() throws IOException {
+            if (create == null) {
+                return this;
+            }
+            Files.createDirectories(create);
+            return new Target(kind, create.toRealPath().resolve(path.getFileName()), shown, ifExists);
+        }
 
         /** The sink that writes this target. */
         Sink sink(WritableByteChannel stdout, Path spoolDir, boolean hash) {
@@ -214,7 +231,7 @@ final class Output {
         }
     }
 
-    /** An existing directory, created under --create-dirs. */
+    /** An existing directory, or one --create-dirs is to create. */
     private Path directory(Path p) throws IOException {
         if (Files.isDirectory(p)) {
             return p;
@@ -226,7 +243,7 @@ final class Output {
             throw new Outcome.Problem(Outcome.FAILURE, "output directory does not exist: " + output
                     + " (add --create-dirs to create it)");
         }
-        return Files.createDirectories(p);
+        return p;                            // created by Target.withDirectories
     }
 
     /** What {@code p} is, following symbolic links (a dangling one to where it points). */
@@ -284,7 +301,8 @@ final class Output {
                     throw new Outcome.Problem(Outcome.FAILURE, "output directory does not exist: " + parent
                             + " (add --create-dirs to create it)");
                 }
-                Files.createDirectories(parent);
+                Path missing = parent.normalize();
+                return new Target(Kind.FILE, missing.resolve(q.getFileName()), shown, ifExists, missing);
             }
             return new Target(Kind.FILE, parent.toRealPath().resolve(q.getFileName()), shown, ifExists);
         }

@@ -10,8 +10,10 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -216,33 +218,59 @@ final class Transfer {
         return null;
     }
 
-    /** Decides every object's output; returns the worst outcome of those that cannot run. */
+    /** An object and where it goes, decided but not yet made (no directory created). */
+    private record Resolved(Job.Spec spec, Output.Target target) {
+    }
+
+    /**
+     * Decides every object's output; returns the worst outcome of those that cannot run. Nothing
+     * is created until the whole command line is accepted: a usage problem of any object, or of
+     * the metadata file, receives nothing and leaves no directory behind.
+     */
     private Outcome prepareJobs(List<Job> active) {
-        Outcome worst = Outcome.SUCCESS;
         boolean several = specs.size() > 1;
+        Problems problems = new Problems();
+        List<Resolved> resolved = new ArrayList<>();
         Set<Path> paths = new HashSet<>();
-        boolean usage = false;           // a command line that cannot mean what it says: receive nothing
         for (Job.Spec spec : specs) {
-            String prefix = several ? spec.name() + ": " : "";
+            try {
+                Output.Target target = settings.output().resolve(spec.defaultName(), several, keepless);
+                if (target.path() != null && !paths.add(target.path())) {
+                    throw new Outcome.Problem(Outcome.USAGE, "another object of this call is written to "
+                            + target.shown() + "; receive them separately");
+                }
+                resolved.add(new Resolved(spec, target));
+            } catch (Outcome.Problem e) {
+                problems.add(several ? spec.name() : null, e);
+            }
+        }
+        Output.Target meta = null;
+        if (settings.metadata() != null && !problems.usage()
+                && resolved.stream().anyMatch(r -> r.target().kind() != Output.Kind.SKIP)) {
+            try {
+                meta = resolveMetadata(resolved.get(0));
+            } catch (Outcome.Problem e) {
+                problems.add(null, e);
+                resolved.clear();            // the one object is not received without its metadata
+            }
+        }
+        Outcome worst = problems.report(display);
+        if (problems.usage()) {
+            return Outcome.USAGE;
+        }
+        for (Resolved r : resolved) {
             Output.Target target;
             try {
-                target = settings.output().resolve(spec.defaultName(), several, keepless);
-            } catch (Outcome.Problem e) {
-                display.failed(prefix + e.getMessage());
-                worst = Outcome.worst(worst, e.outcome());
-                usage |= e.outcome() == Outcome.USAGE;
-                continue;
-            }
-            if (target.path() != null && !paths.add(target.path())) {
-                display.failed(prefix + "another object of this call is written to " + target.shown()
-                        + "; receive them separately");
-                worst = Outcome.worst(worst, Outcome.USAGE);
-                usage = true;
+                target = r.target().withDirectories();
+            } catch (IOException e) {
+                Outcome.Problem p = Outcome.ioProblem("cannot create the output directory " + r.target().create(), e);
+                display.failed((several ? r.spec().name() + ": " : "") + p.getMessage());
+                worst = Outcome.worst(worst, p.outcome());
                 continue;
             }
             boolean hash = settings.sha256() != null;
             WritableByteChannel stdout = target.kind() == Output.Kind.STDOUT ? context.stdout().get() : null;
-            Job job = new Job(spec, target, target.sink(stdout, settings.spoolDir(), hash),
+            Job job = new Job(r.spec(), target, target.sink(stdout, settings.spoolDir(), hash),
                     new Job.Progress(() -> display.poke()), "-");
             if (target.kind() == Output.Kind.SKIP) {
                 display.skipped(job);
@@ -250,33 +278,61 @@ final class Transfer {
             }
             active.add(job);
         }
-        if (usage) {
-            active.clear();
-            return Outcome.USAGE;
-        }
-        if (settings.metadata() != null && !active.isEmpty()) {
-            Output meta = new Output(settings.metadata(), settings.output().ifExists(), false,
-                    settings.output().createDirs());
+        if (meta != null && !active.isEmpty()) {
             try {
-                metadataTarget = meta.resolve(active.get(0).spec().defaultName() + ".metadata", false, false);
-                Path metaPath = metadataTarget.path();
-                if (metaPath != null && metaPath.equals(active.get(0).target().path())) {
-                    throw new Outcome.Problem(Outcome.USAGE, "--metadata and --output name the same file: "
-                            + metadataTarget.shown());
-                }
-                if (metadataTarget.kind() == Output.Kind.DEVICE) {
-                    throw new Outcome.Problem(Outcome.TARGET_EXISTS, "--metadata " + metadataTarget.shown()
-                            + " is a block device");
-                }
-                // Kind.SKIP: the file is there and --if-exists=skip keeps it; the object, whose
-                // output is free, is still received (saveMetadata says that its metadata was not kept)
-            } catch (Outcome.Problem e) {
-                display.failed(e.getMessage());
+                metadataTarget = meta.withDirectories();
+            } catch (IOException e) {
+                Outcome.Problem p = Outcome.ioProblem("cannot create the directory of --metadata " + meta.create(), e);
+                display.failed(p.getMessage());
                 active.clear();
-                return Outcome.worst(worst, e.outcome());
+                return Outcome.worst(worst, p.outcome());
             }
         }
         return worst;
+    }
+
+    /** Where {@code --metadata} goes, for the one object; a problem when it cannot go there. */
+    private Output.Target resolveMetadata(Resolved object) throws Outcome.Problem {
+        Output meta = new Output(settings.metadata(), settings.output().ifExists(), false,
+                settings.output().createDirs());
+        Output.Target t = meta.resolve(object.spec().defaultName() + ".metadata", false, false);
+        if (t.path() != null && t.path().equals(object.target().path())) {
+            throw new Outcome.Problem(Outcome.USAGE, "--metadata and --output name the same file: " + t.shown());
+        }
+        if (t.kind() == Output.Kind.DEVICE) {
+            throw new Outcome.Problem(Outcome.TARGET_EXISTS, "--metadata " + t.shown() + " is a block device");
+        }
+        // Kind.SKIP: the file is there and --if-exists=skip keeps it; the object, whose
+        // output is free, is still received (saveMetadata says that its metadata was not kept)
+        return t;
+    }
+
+    /**
+     * The problems found while deciding the outputs, said once each: one that several objects
+     * have alike (their one output directory) is one line without their names.
+     */
+    private static final class Problems {
+        private final Map<String, List<String>> byMessage = new LinkedHashMap<>();
+        private Outcome worst = Outcome.SUCCESS;
+        private boolean usage;
+
+        /** @param object the object's name, or null when it is the call's only one */
+        void add(String object, Outcome.Problem p) {
+            byMessage.computeIfAbsent(p.getMessage(), m -> new ArrayList<>()).add(object);
+            worst = Outcome.worst(worst, p.outcome());
+            usage |= p.outcome() == Outcome.USAGE;
+        }
+
+        boolean usage() {
+            return usage;
+        }
+
+        /** Says each problem; the worst outcome. */
+        Outcome report(Display display) {
+            byMessage.forEach((message, objects) -> display.failed(objects.size() == 1 && objects.get(0) != null
+                    ? objects.get(0) + ": " + message : message));
+            return worst;
+        }
     }
 
     /** Removes the temporary files of dead wdsget processes from every output directory (said under -v). */

@@ -87,6 +87,43 @@ class OutputTest {
         assertThat(dir.resolve("c/d/x.bin")).isRegularFile().hasSize(1 << 20);
     }
 
+    /** A command line refused as a whole creates no directory first, whatever --create-dirs says. */
+    @Test
+    void createDirsCreatesNothingForACommandLineThatIsRefused() throws Exception {
+        CliRun twice = get("1MiB?seed=1", "1MiB?seed=2", "-o", dir.resolve("new") + "/", "--create-dirs");
+        assertThat(twice.exitCode()).as(twice.err()).isEqualTo(2);
+        assertThat(twice.err()).contains("another object of this call is written to");
+
+        CliRun same = get("1MiB", "-o", dir.resolve("new/x.bin").toString(), "--metadata",
+                dir.resolve("new/x.bin").toString(), "--create-dirs");
+        assertThat(same.exitCode()).as(same.err()).isEqualTo(2);
+        assertThat(same.err()).contains("--metadata and --output name the same file");
+
+        CliRun device = get("1MiB", "-o", dir.resolve("new/deeper/x.bin").toString(), "--create-dirs",
+                "--metadata", dir.resolve("new/deeper") + "/", "--device");
+        assertThat(device.exitCode()).as(device.err()).isEqualTo(2);
+        assertThat(files()).as("no directory made").isEmpty();
+    }
+
+    /**
+     * A problem that every object of a call has alike (their one output directory) is said once,
+     * not once per object; one that differs per object still names it.
+     */
+    @Test
+    void aProblemSharedByEveryObjectIsSaidOnce() throws Exception {
+        CliRun r = get("1MiB", "2MiB", "3MiB", "-o", dir.resolve("missing") + "/");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.errors()).singleElement().asString()
+                .isEqualTo("wdsget: output directory does not exist: " + dir.resolve("missing")
+                        + "/ (add --create-dirs to create it)");
+
+        Files.writeString(dir.resolve("2MiB"), "x");
+        Files.writeString(dir.resolve("3MiB"), "x");
+        CliRun taken = get("2MiB", "3MiB", "-o", dir + "/");
+        assertThat(taken.exitCode()).isEqualTo(8);
+        assertThat(taken.errors()).hasSize(2).allSatisfy(l -> assertThat(l).contains(": output exists: "));
+    }
+
     @Test
     void anExistingDirectoryReceivesTheObjectUnderItsName() throws Exception {
         CliRun r = get("64KiB?seed=1", "-o", dir.toString());
