@@ -1,12 +1,17 @@
 package io.github.wdstci.cli;
 
+import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.channels.WritableByteChannel;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -80,6 +85,7 @@ public final class WdsGet implements Runnable {
 
     /** What {@link #main} does before it exits: the exit code. */
     private static int run(String[] args) {
+        Stdout printed = Stdout.install();
         Supplier<WritableByteChannel> stdout = new Supplier<>() {
             private WritableByteChannel channel;
 
@@ -101,14 +107,91 @@ public final class WdsGet implements Runnable {
                 Tty::stdoutWidth, Tty::stderrWidth, stdout);
         int code = execute(args, c);
         Signals.ended();            // the command has ended: a signal now changes nothing
-        if (code == 0 && System.out.checkError()) {
-            // what a command printed (the hash, records, --version, doctor, help) did not all reach
-            // standard output: a full disk behind a redirection, or a reader that went away
-            System.err.println("wdsget: not everything printed reached standard output (its disk is full, or its"
-                    + " reader went away); anything received is in place");
-            code = Outcome.FAILURE.exitCode();
+        System.out.flush();
+        return afterOutput(code, args, System.out.checkError(), printed.failure(), System.err);
+    }
+
+    /**
+     * The exit code once it is known whether what a command printed (the hash, records,
+     * --version, doctor, help) reached standard output. Not all of it did: a full disk behind a
+     * redirection fails the run, and says so. A reader that went away ({@code | head -1}) or a
+     * standard output closed ({@code >&-}) only matters to a command that receives objects
+     * (their hashes went nowhere); for one that receives nothing, it is what the user asked for.
+     *
+     * @param lost   whether a write to standard output failed
+     * @param reason the first such failure, when known
+     */
+    static int afterOutput(int code, String[] args, boolean lost, IOException reason, PrintStream err) {
+        if (code != 0 || !lost) {
+            return code;
         }
-        return code;
+        String why = reason == null ? "" : String.valueOf(reason.getMessage()).toLowerCase(Locale.ROOT);
+        boolean unread = why.contains("broken pipe") || why.contains("bad file descriptor")
+                || why.contains("pipe is being closed");
+        boolean receives = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst()
+                .map(a -> a.equals("get") || a.equals("demo")).orElse(false);
+        if (unread && !receives) {
+            return code;
+        }
+        err.println("wdsget: not everything printed reached standard output ("
+                + (reason == null ? "its disk is full, or its reader went away" : Visible.of(reason.getMessage()))
+                + ")" + (receives ? "; anything received is in place" : ""));
+        return Outcome.FAILURE.exitCode();
+    }
+
+    /** Standard output that remembers why a write failed: a PrintStream only says that one did. */
+    static final class Stdout extends FilterOutputStream {
+        private volatile IOException failure;
+
+        private Stdout(OutputStream out) {
+            super(out);
+        }
+
+        /** Puts one in place of {@code System.out}, with its encoding. */
+        static Stdout install() {
+            Stdout s = new Stdout(new FileOutputStream(FileDescriptor.out));
+            System.setOut(new PrintStream(new BufferedOutputStream(s, 8192), true, System.out.charset()));
+            return s;
+        }
+
+        /** The first write that failed, or null. */
+        IOException failure() {
+            return failure;
+        }
+
+        private IOException failed(IOException e) {
+            if (failure == null) {
+                failure = e;
+            }
+            return e;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            try {
+                out.write(b);
+            } catch (IOException e) {
+                throw failed(e);
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                throw failed(e);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw failed(e);
+            }
+        }
     }
 
     /**

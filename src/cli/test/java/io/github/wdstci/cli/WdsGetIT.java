@@ -473,6 +473,33 @@ class WdsGetIT {
         assertThat(err.get()).contains("not everything printed reached standard output");
     }
 
+    /**
+     * An informational command (it receives nothing) whose standard output nobody reads any more
+     * ({@code doctor | head -1}: the reader went away; {@code >&-}: closed) ends as it would have,
+     * without a message: there is nothing the message could warn about. The FIFO is opened for
+     * reading and writing, then the reading end closed, so that no reader is left before wdsget
+     * writes a byte (no race with a reader that has not exited yet).
+     */
+    @ParameterizedTest(name = "{0}, {1}")
+    @CsvSource({"doctor, reader gone", "--version, reader gone", "generate-completion, reader gone",
+            "help get, reader gone", "doctor, closed", "--help, closed"})
+    void anInformationalCommandWhoseOutputNobodyReadsEndsQuietly(String what, String how) throws Exception {
+        Path fifo = dir.resolve("out.fifo");
+        StringBuilder script = new StringBuilder(how.equals("closed") ? "exec" : "mkfifo '" + fifo + "' && exec 4<>'" + fifo
+                + "' && exec 5>'" + fifo + "' && exec 4<&- && exec");
+        for (String c : command(what.split(" "))) {
+            script.append(" '").append(c).append('\'');
+        }
+        script.append(how.equals("closed") ? " >&-" : " >&5 5>&-");
+        Process p = new ProcessBuilder("sh", "-c", script.toString()).directory(dir.toFile()).start();
+        p.getOutputStream().close();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        CompletableFuture.runAsync(() -> readBytes(p.getInputStream()));
+        awaitExit(p, "wdsget did not finish: " + what);
+        assertThat(p.exitValue()).as(err.get()).isZero();
+        assertThat(err.get()).isEmpty();
+    }
+
     static Stream<Arguments> failures() {
         return WdsGetTest.failures();
     }

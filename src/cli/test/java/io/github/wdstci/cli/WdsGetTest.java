@@ -3,6 +3,7 @@ package io.github.wdstci.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -943,6 +944,36 @@ class WdsGetTest {
         assertThat(r.record("done")).containsEntry("blocks", "64");
         assertThat(CliRun.inProcess("demo", "--size", "64KiB", "--cache-size", "1KiB", "-q").err()).isEmpty();
         assertThat(CliRun.inProcess("demo", "--size", "64KiB").err()).isEmpty();
+    }
+
+    /**
+     * What became of standard output decides the exit code: lost to a full disk, a run fails and
+     * says so; read by nobody (a reader gone, closed), only a run that receives objects does.
+     */
+    @Test
+    void outputNobodyReadsFailsOnlyARunThatReceives() {
+        for (String reason : new String[] {"Broken pipe", "Bad file descriptor"}) {
+            for (String command : new String[] {"doctor", "--version", "help", "generate-completion"}) {
+                ByteArrayOutputStream err = new ByteArrayOutputStream();
+                int code = WdsGet.afterOutput(0, command.split(" "), true, new IOException(reason),
+                        new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+                assertThat(code).as(command + ": " + reason).isZero();
+                assertThat(err.toString()).isEmpty();
+            }
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code = WdsGet.afterOutput(0, new String[] {"get", "-q", "--sha256"}, true, new IOException(reason),
+                    new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(code).isEqualTo(1);
+            assertThat(err.toString()).contains("not everything printed reached standard output (" + reason + ")")
+                    .contains("anything received is in place");
+        }
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = WdsGet.afterOutput(0, new String[] {"doctor"}, true, new IOException("No space left on device"),
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains("not everything printed reached standard output (No space left on device)")
+                .doesNotContain("received");
+        assertThat(WdsGet.afterOutput(3, new String[] {"get"}, true, null, System.err)).as("a failure stands").isEqualTo(3);
     }
 
     @Test
