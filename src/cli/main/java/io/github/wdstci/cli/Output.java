@@ -366,6 +366,11 @@ final class Output {
     private static final int S_IFCHR = 0020000;
     private static final int S_IFIFO = 0010000;
 
+    /** Whether {@code p} is a FIFO (a named pipe); false where that cannot be told (Windows). */
+    static boolean isFifo(Path p) {
+        return p != null && fileType(p) == S_IFIFO;
+    }
+
     /** The file type bits of st_mode, or 0 where the "unix" attribute view does not exist (Windows). */
     private static int fileType(Path p) {
         try {

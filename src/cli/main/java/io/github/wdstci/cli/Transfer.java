@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -69,6 +70,9 @@ final class Transfer {
     private final Set<Job> endedBeforeStop = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Display display;
     private Output.Target metadataTarget;
+    /** --timeout, notes that wait for something (a FIFO's reader); its thread starts with the first task. */
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
+            .daemon().name("wdsget-timer").unstarted(r));
 
     /**
      * @param specs    the objects, in the order given
@@ -97,7 +101,6 @@ final class Transfer {
         Outcome worst = Outcome.SUCCESS;
         List<Job> active = new ArrayList<>();
         Transport transport = null;
-        ScheduledExecutorService timer = null;
         try {
             // A signal from here on stops the run (onSignal): each step before the sessions
             // checks for it, and end() says so.
@@ -140,11 +143,9 @@ final class Transfer {
             }
 
             if (settings.timeout() != null) {
-                timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
-                        .name("wdsget-timeout").unstarted(r));
-                timer.schedule(() -> stop(Outcome.Stop.timeout(settings.timeout())),
+                timers.schedule(() -> stop(Outcome.Stop.timeout(settings.timeout())),
                         settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
-                timer.schedule(this::giveUp, settings.timeout().plus(HOOK_WAIT).toNanos(), TimeUnit.NANOSECONDS);
+                timers.schedule(this::giveUp, settings.timeout().plus(HOOK_WAIT).toNanos(), TimeUnit.NANOSECONDS);
             }
             synchronized (this) {
                 jobs.addAll(active);
@@ -157,9 +158,7 @@ final class Transfer {
             if (transport != null) {
                 transport.close();
             }
-            if (timer != null) {
-                timer.shutdownNow();         // after the close: giveUp() also covers a close that does not return
-            }
+            timers.shutdownNow();            // after the close: giveUp() also covers a close that does not return
             Signals.ended();                // a signal from now on changes nothing (if onSignal runs, it waits)
             reported.countDown();
         }
@@ -192,6 +191,10 @@ final class Transfer {
                     + " (every byte is checked against the synthetic content anyway)";
         } else if (settings.metadata() != null && settings.output().isStdout() && "-".equals(settings.metadata())) {
             problem = "--metadata - and --output - would both write to standard output";
+        } else if (context.outTerminal() && (settings.output().isStdout() || (settings.metadata() != null
+                && new Output(settings.metadata(), Output.IfExists.FAIL, false, false).isStdout()))) {
+            problem = "standard output is a terminal: " + (settings.output().isStdout() ? "the object's" : "the metadata's")
+                    + " bytes would be written onto it; redirect it (> FILE, or | COMMAND), or give a file";
         } else if (settings.output().given() != null && settings.output().given().isBlank()) {
             problem = "--output is empty: give a file, a directory (ending in /) or - for standard output";
         } else if (settings.metadata() != null && settings.metadata().isBlank()) {
@@ -392,7 +395,14 @@ final class Transfer {
         String prefix = several ? job.spec().name() + ": " : "";
         try {
             checkStop();
-            sink.prepare();
+            ScheduledFuture<?> waiting = waitingForReader(job, prefix);
+            try {
+                sink.prepare();
+            } finally {
+                if (waiting != null) {
+                    waiting.cancel(false);
+                }
+            }
             checkStop();
             Receiver receiver = new Receiver(sink, job.progress(), job.spec().syntheticSeed(), metadataTarget != null);
             job.receiver(receiver);
@@ -449,6 +459,19 @@ final class Transfer {
             }
             return f.outcome();
         }
+    }
+
+    /**
+     * Opening a FIFO waits for its reader: unless one comes at once, a note says what wdsget is
+     * waiting for (an output with no reader would otherwise look like a hang). Null when not a FIFO.
+     */
+    private ScheduledFuture<?> waitingForReader(Job job, String prefix) {
+        Output.Target t = job.target();
+        if (settings.quiet() || t.kind() != Output.Kind.STREAM || !Output.isFifo(t.path())) {
+            return null;
+        }
+        return timers.schedule(() -> display.note("note: " + prefix + "waiting for a reader of the FIFO " + t.shown()
+                + " (e.g. 'cat " + t.shown() + " > FILE' elsewhere; Ctrl-C stops)"), 500, TimeUnit.MILLISECONDS);
     }
 
     /** Writes the metadata (when the server sent some) to {@code --metadata}. */

@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,6 +41,44 @@ record CliRun(int exitCode, String out, String err) {
             code = WdsGet.execute(args, new WdsGet.Context(o, e, terminal, terminal, () -> 80, () -> 80, () -> data));
         }
         return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A run of wdsget in this JVM on a thread of its own (standard output not a terminal), whose
+     * standard error can be read while it runs.
+     */
+    record Live(CompletableFuture<CliRun> result, ByteArrayOutputStream err) {
+
+        /** Waits (bounded) until standard error contains {@code text}; fails if the run ends first. */
+        void awaitErr(String text) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!err.toString(StandardCharsets.UTF_8).contains(text)) {
+                assertThat(result).as("wdsget ended before it said '%s': %s", text, result.getNow(null)).isNotDone();
+                assertThat(System.nanoTime() - deadline).as("waiting for '%s'", text).isNegative();
+                Thread.sleep(10);
+            }
+        }
+
+        /** The run's result (bounded wait). */
+        CliRun get() throws Exception {
+            return result.get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Starts wdsget in this JVM (see {@link Live}). */
+    static Live start(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        CompletableFuture<CliRun> result = CompletableFuture.supplyAsync(() -> {
+            int code;
+            try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+                 PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+                WritableByteChannel data = Channels.newChannel(o);
+                code = WdsGet.execute(args, new WdsGet.Context(o, e, false, false, () -> 80, () -> 80, () -> data));
+            }
+            return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        });
+        return new Live(result, err);
     }
 
     /** Runs wdsget in this JVM, its standard output binary (for {@code -o -}): the bytes written there. */

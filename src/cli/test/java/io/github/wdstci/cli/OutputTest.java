@@ -197,11 +197,54 @@ class OutputTest {
         assertThat(files()).isEmpty();
     }
 
+    /** An object's bytes are not written onto a terminal: a usage error says how to send them elsewhere. */
+    @Test
+    void standardOutputOnATerminalIsRefused() throws Exception {
+        for (String option : new String[] {"-o", "--metadata"}) {
+            List<String> args = new java.util.ArrayList<>(List.of("get", "-s", "wds01", "-n", "synthetic",
+                    "64KiB?meta=hello", option, "-"));
+            if (option.equals("--metadata")) {
+                args.addAll(List.of("-o", dir.resolve("x.bin").toString()));
+            }
+            CliRun r = CliRun.inProcess(true, args.toArray(String[]::new));
+            assertThat(r.exitCode()).as(option + ": " + r.err()).isEqualTo(2);
+            assertThat(r.errors()).singleElement().asString().contains("standard output is a terminal")
+                    .contains("redirect it");
+            assertThat(r.out()).as("nothing written onto the terminal").isEmpty();
+        }
+        assertThat(files()).isEmpty();
+    }
+
     @Test
     void standardOutputTakesOneObject() {
         CliRun r = get("1MiB", "2MiB", "-o", "-");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("--output - (standard output) takes one object");
+    }
+
+    /** A FIFO nobody reads yet: wdsget says that it waits for a reader, and goes on once one comes. */
+    @Test
+    void aFifoWithoutAReaderIsSaidToWaitForOne() throws Exception {
+        Path fifo = dir.resolve("pipe");
+        Nodes.mkfifo(fifo);
+        CliRun.Live run = CliRun.start("get", "-s", "wds01", "-n", "synthetic", SHUFFLED, "-o", fifo.toString());
+        try {
+            run.awaitErr("waiting for a reader");
+        } catch (AssertionError e) {
+            try (InputStream in = Files.newInputStream(fifo)) {
+                in.transferTo(java.io.OutputStream.nullOutputStream());     // let the run end
+            }
+            throw e;
+        }
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(fifo)) {
+            bytes = in.readAllBytes();
+        }
+        CliRun r = run.get();
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.err()).contains("wdsget: note: waiting for a reader of the FIFO " + fifo);
+        assertThat(sha256(bytes)).isEqualTo(syntheticSha256(3 << 20, 21));
     }
 
     @Test
