@@ -92,7 +92,10 @@ final class DemoCommand implements Callable<Integer> {
                 .server("localhost")
                 .namespace("synthetic")
                 .objectName(name));
-        Job.Spec job = new Job.Spec(request, name, "synthetic-" + size + ".bin", s, null);
+        String header = "Receiving a synthetic object of " + ByteSize.format(size) + " through the stand-in (blocks of "
+                + ByteSize.format(block) + ", order " + order.name().toLowerCase(Locale.ROOT) + ", seed " + s
+                + (delay == null ? "" : ", " + Durations.format(delay) + " before each block") + ")";
+        Job.Spec job = new Job.Spec(request, name, "synthetic-" + size + ".bin", s, header);
         return options.transfer(List.of(job), true, false, context).run();
     }
 }

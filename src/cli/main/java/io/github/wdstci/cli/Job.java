@@ -1,5 +1,6 @@
 package io.github.wdstci.cli;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.wdstci.TransferRequest;
@@ -34,6 +35,8 @@ final class Job {
         private final AtomicLong received = new AtomicLong();
         private volatile long total = -1;
         private volatile long startedNanos;
+        private volatile long completedNanos;
+        private volatile boolean completed;
         private volatile boolean ended;
         private volatile boolean failed;
 
@@ -45,14 +48,32 @@ final class Job {
         void started(long size) {
             startedNanos = System.nanoTime();
             total = size;
+            if (size == 0) {
+                complete();
+            }
             poke.run();
         }
 
         /** A block arrived. */
         void add(long bytes) {
             if (received.addAndGet(bytes) == total) {
+                complete();
                 poke.run();
             }
+        }
+
+        private void complete() {
+            completedNanos = System.nanoTime();
+            completed = true;
+        }
+
+        /**
+         * From the session's start to its last byte (what the summary's time and rate are
+         * over, without setting the session up or putting the object in place); null while
+         * bytes are still to come.
+         */
+        Duration elapsed() {
+            return completed ? Duration.ofNanos(completedNanos - startedNanos) : null;
         }
 
         /** The object's run is over; {@code failure}: it does not count towards the totals any more. */

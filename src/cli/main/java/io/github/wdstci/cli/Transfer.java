@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 
 /**
@@ -68,6 +69,8 @@ final class Transfer {
     private final java.util.concurrent.atomic.AtomicBoolean notEndedSaid = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile int exitCode = -1;                         // run()'s, once it has reported
     private final Set<Job> endedBeforeStop = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final AtomicInteger received = new AtomicInteger();    // objects put in place
+    private final AtomicInteger skipped = new AtomicInteger();     // objects whose output exists (skip)
     private Display display;
     private Output.Target metadataTarget;
     /** --timeout, notes that wait for something (a FIFO's reader); its thread starts with the first task. */
@@ -87,13 +90,15 @@ final class Transfer {
 
     /** Runs the transfer; returns the exit code. */
     int run() {
-        // an object or its metadata on standard output: the display keeps off it, on standard error
+        // the display is on standard error; with an object or its metadata on standard output,
+        // the quiet display's hash goes there too
         boolean dataOnStdout = settings.output().isStdout() || (settings.metadata() != null
                 && new Output(settings.metadata(), Output.IfExists.FAIL, false, false).isStdout());
-        display = dataOnStdout
-                ? Display.create(settings.mode(), context.errTerminal(), context.err(), context.err(), context.errWidth())
-                : Display.create(settings.mode(), context.outTerminal(), context.out(), context.err(), context.outWidth());
-        display.errTerminal = context.errTerminal();
+        display = Display.create(settings.mode(), context.errTerminal(), context.err(),
+                dataOnStdout ? context.err() : context.out(), context.errWidth());
+        if (settings.mode() == Display.Mode.BAR && !context.errTerminal()) {
+            display.note("note: --progress=bar needs standard error on a terminal; showing lines");
+        }
         if (!Signals.handOver(this::onSignal)) {
             // a signal came first and was reported; the JVM is exiting with its code
             return Outcome.Stop.signal().outcome().exitCode();
@@ -170,6 +175,15 @@ final class Transfer {
         if (s != null) {
             worst = Outcome.worst(worst, s.outcome());
             display.failed(s.message() + "; " + abandoned(active));
+        }
+        boolean ran;
+        synchronized (this) {
+            ran = !jobs.isEmpty();
+        }
+        if (specs.size() > 1 && ran) {
+            int got = received.get();
+            int kept = skipped.get();
+            display.tally(specs.size(), got, kept, specs.size() - got - kept);
         }
         exitCode = worst.exitCode();
         return exitCode;
@@ -277,6 +291,7 @@ final class Transfer {
                     new Job.Progress(() -> display.poke()), "-");
             if (target.kind() == Output.Kind.SKIP) {
                 display.skipped(job);
+                skipped.incrementAndGet();
                 continue;
             }
             active.add(job);
@@ -418,7 +433,8 @@ final class Transfer {
             } finally {
                 running.close();
             }
-            Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+            Duration elapsed = job.progress().elapsed() != null ? job.progress().elapsed()
+                    : Duration.ofNanos(System.nanoTime() - started);
             long bytes = job.progress().received();
             String digest;
             try {
@@ -428,6 +444,7 @@ final class Transfer {
                 sink.abort();
                 job.progress().end(false);
                 display.skipped(job);
+                skipped.incrementAndGet();
                 if (!settings.quiet()) {
                     display.note("note: " + prefix + kept.getMessage());
                 }
@@ -442,6 +459,7 @@ final class Transfer {
                     : digest != null && settings.sha256() != null && !settings.sha256().isEmpty() ? "sha256" : null;
             display.finished(job, new Display.Summary(job.spec().name(), bytes, elapsed, sink.shown(), digest,
                     verified, synthetic ? receiver.blocks() : -1, synthetic ? receiver.outOfOrder() : -1));
+            received.incrementAndGet();
             return Outcome.SUCCESS;
         } catch (Throwable t) {
             sink.abort();

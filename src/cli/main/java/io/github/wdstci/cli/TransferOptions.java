@@ -22,6 +22,10 @@ final class TransferOptions {
     /** The largest cache size ({@code ulCacheSize} is 32-bit). */
     static final long MAX_CACHE = 0xFFFF_FFFFL;
 
+    /** The command these options belong to ({@code get} or {@code demo}), for its usage errors. */
+    @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+    CommandLine.Model.CommandSpec mixee;
+
     @Option(names = {"-o", "--output"}, paramLabel = "PATH",
             description = {"Where the object goes: a file (replaced atomically, only with --if-exists=overwrite);"
                     + " a directory, or a path ending in /, to receive it under its own name;"
@@ -76,8 +80,8 @@ final class TransferOptions {
 
     @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
             completionCandidates = LowerCase.Progress.class, converter = LowerCase.Progress.class,
-            description = "${COMPLETION-CANDIDATES}: a live bar on a terminal, key=value lines otherwise"
-                    + " (default: ${DEFAULT-VALUE}).")
+            description = "${COMPLETION-CANDIDATES}: on standard error, a live bar where it is a terminal, key=value"
+                    + " lines otherwise (default: ${DEFAULT-VALUE}).")
     Display.Mode progress;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress, no notes and no summary: errors only"
@@ -163,6 +167,11 @@ final class TransferOptions {
      * @param standInNote  whether to say on stderr that the transport is the stand-in
      */
     Transfer transfer(List<Job.Spec> specs, boolean keepless, boolean standInNote, WdsGet.Context context) {
+        if (quiet && (progress == Display.Mode.BAR || progress == Display.Mode.LINES)) {
+            throw new CommandLine.ParameterException(mixee.commandLine(),
+                    "--quiet shows errors only, --progress=" + progress.name().toLowerCase(java.util.Locale.ROOT)
+                    + " a display: give one of them");
+        }
         Display.Mode mode = quiet ? Display.Mode.NONE : progress;
         Path spool = spoolDir != null ? spoolDir : Path.of(System.getProperty("java.io.tmpdir"));
         Transfer.Settings settings = new Transfer.Settings(new Output(output, ifExists, device, createDirs), sha256,

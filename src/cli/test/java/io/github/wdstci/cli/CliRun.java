@@ -32,13 +32,19 @@ record CliRun(int exitCode, String out, String err) {
 
     /** Runs wdsget in this JVM; {@code terminal}: standard output and error count as an 80-column terminal. */
     static CliRun inProcess(boolean terminal, String... args) {
+        return inProcess(terminal, terminal, args);
+    }
+
+    /** Runs wdsget in this JVM, with standard output and error each a terminal (80 columns) or not. */
+    static CliRun inProcess(boolean outTerminal, boolean errTerminal, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code;
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
              PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
             WritableByteChannel data = Channels.newChannel(o);
-            code = WdsGet.execute(args, new WdsGet.Context(o, e, terminal, terminal, () -> 80, () -> 80, () -> data));
+            code = WdsGet.execute(args, new WdsGet.Context(o, e, outTerminal, errTerminal, () -> 80, () -> 80,
+                    () -> data));
         }
         return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
@@ -93,9 +99,17 @@ record CliRun(int exitCode, String out, String err) {
         return out.toByteArray();
     }
 
-    /** Every standard-output line, each checked to be a {@code kind key=value...} line. */
+    /**
+     * The records ({@code kind key=value...} lines) on standard error, where the lines display
+     * writes them among the messages ({@code wdsget: ...}); each checked to be one.
+     */
     List<Map<String, String>> records() {
-        return out.lines().map(CliRun::parse).toList();
+        return errLines().filter(l -> !l.startsWith("wdsget: ")).map(CliRun::parse).toList();
+    }
+
+    /** Every message on standard error ({@code wdsget: ...}): errors, warnings and notes. */
+    List<String> messages() {
+        return errLines().filter(l -> l.startsWith("wdsget: ")).toList();
     }
 
     /** The fields of the one line of this kind. */
@@ -157,22 +171,30 @@ record CliRun(int exitCode, String out, String err) {
         return b.toString();
     }
 
-    /** Control characters (C0 but newline and carriage return, DEL, C1) in {@code s}, as code points. */
+    /**
+     * Control characters (C0 but newline and carriage return, DEL, C1) in {@code s}, as code points;
+     * the escape sequences the bar itself writes (ESC[K, ESC[J, ESC[nA) left out.
+     */
     static List<Integer> rawControls(String s) {
-        return s.chars().filter(c -> c != '\n' && c != '\r' && (c < 0x20 || (c >= 0x7f && c <= 0x9f))).boxed()
+        return s.replaceAll("\u001b\\[(K|J|\\d+A)", "").chars().filter(c -> c != '\n' && c != '\r' && (c < 0x20 || (c >= 0x7f && c <= 0x9f))).boxed()
                 .toList();
     }
 
-    /** Standard error without notes ({@code wdsget: note: ...}, e.g. the stand-in's). */
+    /** The messages on standard error but notes ({@code wdsget: note: ...}, e.g. the stand-in's). */
     List<String> errors() {
-        return errLines().filter(l -> !l.startsWith("wdsget: note: ")).toList();
+        return messages().stream().filter(l -> !l.startsWith("wdsget: note: ")).toList();
     }
 
-    /** Standard error's lines as a terminal shows them: a leading carriage return (over an echoed ^C) unseen. */
+    /**
+     * Standard error's lines as a terminal leaves them: of a line redrawn in place (the bar, then
+     * what erased it) only what follows its last carriage return, without the escape sequences
+     * that moved the cursor or erased; blank lines left out.
+     */
     private java.util.stream.Stream<String> errLines() {
-        // split at \n only: String.lines() would also split at that leading \r
-        return java.util.regex.Pattern.compile("\r?\n").splitAsStream(err)
-                .map(l -> l.startsWith("\r") ? l.substring(1) : l);
+        // split at \n only: String.lines() would also split at each \r
+        return java.util.regex.Pattern.compile("\n").splitAsStream(err)
+                .map(l -> l.substring(l.lastIndexOf('\r') + 1).replaceAll("\u001b\\[[0-9;]*[A-Za-z]", ""))
+                .filter(l -> !l.isBlank());
     }
 
     /** Asserts the error output is the one line of a classified failure with this Win32 name. */

@@ -143,7 +143,8 @@ class WdsGetTest {
         assertThat(progress).as("a line at the start and one at the end").hasSizeGreaterThanOrEqualTo(2);
         assertThat(progress.get(0)).containsEntry("total", Long.toString(8 << 20));
         assertThat(progress.get(progress.size() - 1)).containsEntry("percent", "100.0").containsEntry("eta", "0");
-        assertThat(r.err()).isEmpty();
+        assertThat(r.messages()).isEmpty();
+        assertThat(r.out()).isEmpty();
     }
 
     @Test
@@ -498,9 +499,10 @@ class WdsGetTest {
         // 64 blocks 50 ms apart: the bar (redrawn every 200 ms) is drawn several times while the transfer runs
         CliRun r = CliRun.inProcess(true, "demo", "--size", "4MiB", "--seed", "1", "--delay", "50ms");
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("%").contains("MiB/s").contains("ETA ").contains("Received 4.00 MiB in ")
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).contains("%").contains("MiB/s").contains("ETA ").contains("Received 4.00 MiB in ")
                 .contains("Verified every byte: 64 blocks");
-        String sentence = r.out().substring(r.out().indexOf("Received 4.00 MiB"));
+        String sentence = r.err().substring(r.err().indexOf("Received 4.00 MiB"));
         assertThat(sentence).as("the bar is gone before the sentence").doesNotContain("\r");
     }
 
@@ -612,11 +614,11 @@ class WdsGetTest {
                 .containsPattern("(nothing was written to|had already been written to) standard output");
     }
 
-    /** Metadata to standard output is all that goes there: the display moves to standard error, as for -o -. */
+    /** Metadata to standard output is all that goes there: the hash too is shown on standard error then. */
     @Test
     void metadataToStandardOutputIsAloneThere() throws Exception {
         for (String mode : new String[] {"lines", "bar", "none"}) {
-            CliRun r = CliRun.inProcess(mode.equals("bar"), "get", "-s", "wds01", "-n", "synthetic", "64KiB?meta=hello",
+            CliRun r = CliRun.inProcess(false, mode.equals("bar"), "get", "-s", "wds01", "-n", "synthetic", "64KiB?meta=hello",
                     "-o", dir.resolve(mode + ".wim").toString(), "--metadata", "-", "--sha256", "--progress", mode);
             assertThat(r.exitCode()).as(r.err()).isZero();
             assertThat(r.out()).as(mode).isEqualTo("hello");
@@ -672,7 +674,7 @@ class WdsGetTest {
         Path out = dir.resolve("x" + evilFile);
         CliRun bar = CliRun.inProcess(true, "get", "-s", "wds\033[2J01", "-n", "synthetic", "64KiB", "-o", out.toString());
         assertThat(bar.exitCode()).as(bar.err()).isZero();
-        assertThat(bar.out()).contains("Receiving 64KiB from wds\\e[2J01 (namespace synthetic) into " + dir + "/x"
+        assertThat(bar.err()).contains("Receiving 64KiB from wds\\e[2J01 (namespace synthetic) into " + dir + "/x"
                 + shownFile).contains(" -> " + dir + "/x" + shownFile);
         assertThat(CliRun.rawControls(bar.out() + bar.err())).isEmpty();
         assertThat(out).as("the file has the name asked for").isRegularFile();
@@ -710,7 +712,7 @@ class WdsGetTest {
         CliRun r = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "64KiB", "128KiB?seed=1",
                 "-o", dir + "/", "--create-dirs");
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.err().lines().toList()).as("one note for the run, not one per object").singleElement()
+        assertThat(r.messages()).as("one note for the run, not one per object").singleElement()
                 .asString().startsWith("wdsget: note: the transport is the stand-in: loopback, no network (")
                 .contains("no WDS server is contacted");
         assertThat(r.records()).filteredOn(m -> m.get("kind").equals("request")).hasSize(2)
@@ -718,7 +720,7 @@ class WdsGetTest {
 
         assertThat(CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "64KiB", "-o", dir.resolve("q").toString(),
                 "-q").err()).as("-q: no note").isEmpty();
-        assertThat(CliRun.inProcess("demo", "--size", "64KiB").err()).as("demo is the stand-in by design").isEmpty();
+        assertThat(CliRun.inProcess("demo", "--size", "64KiB").messages()).as("demo is the stand-in by design").isEmpty();
     }
 
     // ---- options ------------------------------------------------------------------------------
@@ -943,7 +945,7 @@ class WdsGetTest {
         assertThat(r.err()).startsWith("wdsget: warning: --cache-size 1.00 KiB also caps every block at 1.00 KiB");
         assertThat(r.record("done")).containsEntry("blocks", "64");
         assertThat(CliRun.inProcess("demo", "--size", "64KiB", "--cache-size", "1KiB", "-q").err()).isEmpty();
-        assertThat(CliRun.inProcess("demo", "--size", "64KiB").err()).isEmpty();
+        assertThat(CliRun.inProcess("demo", "--size", "64KiB").messages()).isEmpty();
     }
 
     /**
