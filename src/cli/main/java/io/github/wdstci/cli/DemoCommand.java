@@ -95,7 +95,7 @@ final class DemoCommand implements Callable<Integer> {
         String header = "Receiving a synthetic object of " + ByteSize.format(size) + " through the stand-in (blocks of "
                 + ByteSize.format(block) + ", order " + order.name().toLowerCase(Locale.ROOT) + ", seed " + s
                 + (delay == null ? "" : ", " + Durations.format(delay) + " before each block") + ")";
-        Job.Spec job = new Job.Spec(request, name, "synthetic-" + size + ".bin", s, header);
+        Job.Spec job = new Job.Spec(request, name, "synthetic-" + size + ".bin", s, header, null);
         return options.transfer(List.of(job), true, false, context).run();
     }
 }

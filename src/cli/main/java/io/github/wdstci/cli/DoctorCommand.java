@@ -109,13 +109,35 @@ final class DoctorCommand implements Callable<Integer> {
                 : "no (Vista-era DLL: a cancel always reports ERROR_CANCELLED)"));
         println(out, "export WdsTransportClientNegotiateRequiredDataRange: " + (lib.negotiation() ? "yes"
                 : "no (the whole object is always received)"));
+        try {
+            Defaults d = Defaults.load(root.context().env());
+            println(out, "defaults: " + describe(d));
+            if (server == null && d.server() != null) {
+                server = d.server();
+                namespace = namespace != null ? namespace : d.namespace();
+            }
+        } catch (Outcome.Problem e) {
+            println(out, "problem: " + e.getMessage());
+            result = Outcome.USAGE;
+        }
         if (server == null) {
             println(out, "server: not checked (give -s SERVER, and -n NAMESPACE OBJECT to look for an object)");
         } else {
-            result = probe(out, lib);
+            result = Outcome.worst(result, probe(out, lib));
         }
         out.flush();
         return result.exitCode();
+    }
+
+    /** The defaults for get (and doctor): each value and where it comes from, or that there are none. */
+    private static String describe(Defaults d) {
+        String where = "WDSGET_SERVER, WDSGET_NAMESPACE" + (d.file() == null ? "" : ", " + d.file());
+        if (d.server() == null && d.namespace() == null) {
+            return "none (" + where + ")";
+        }
+        return (d.server() == null ? "no server" : "server " + d.server() + " (from " + d.serverFrom() + ")") + ", "
+                + (d.namespace() == null ? "no namespace" : "namespace " + d.namespace() + " (from "
+                + d.namespaceFrom() + ")");
     }
 
     /** Starts a session for the object (or a probe name) and says what its outcome means. */

@@ -31,16 +31,23 @@ final class GetCommand implements Callable<Integer> {
     @ParentCommand
     WdsGet root;
 
-    @Option(names = {"-s", "--server"}, required = true, paramLabel = "HOST", description = "WDS server name or address.")
+    @Option(names = {"-s", "--server"}, paramLabel = "HOST",
+            description = "WDS server name or address (default: WDSGET_SERVER, else the config file's).")
     String server;
 
-    @Option(names = {"-n", "--namespace"}, required = true, paramLabel = "NAMESPACE",
-            description = "Transport namespace on the server.")
+    @Option(names = {"-n", "--namespace"}, paramLabel = "NAMESPACE",
+            description = "Transport namespace on the server (default: WDSGET_NAMESPACE, else the config file's).")
     String namespace;
 
     // index 0..*: names may stand anywhere among the options ("a.wim -q b.wim"), not only side by side
-    @Parameters(index = "0..*", arity = "1..*", paramLabel = "OBJECT", description = "Object names within the namespace.")
-    List<String> objects;
+    @Parameters(index = "0..*", arity = "0..*", paramLabel = "OBJECT",
+            description = "Object names within the namespace (at least one, here or in -i FILE).")
+    List<String> objects = new ArrayList<>();
+
+    @Option(names = {"-i", "--input-file"}, paramLabel = "FILE",
+            description = "Also receive the objects listed in FILE (- for standard input), one per line; a tab and"
+                    + " a file name after an object name give its output (inside -o DIR when given).")
+    String inputFile;
 
     boolean auth = true;
 
@@ -60,16 +67,44 @@ final class GetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<Job.Spec> specs = new ArrayList<>();
-        for (String object : objects) {
-            TransferRequest request = options.request(spec, TransferRequest.newBuilder()
-                    .server(server)
-                    .namespace(namespace)
-                    .objectName(syntheticName(namespace, object))
-                    .authLevel(auth ? AuthLevel.AUTH : AuthLevel.NO_AUTH));
-            specs.add(Job.Spec.object(request, object));
+        WdsGet.Context context = root.context();
+        List<ObjectList.Entry> entries = new ArrayList<>();
+        objects.forEach(o -> entries.add(new ObjectList.Entry(o, null)));
+        String host = server;
+        String space = namespace;
+        try {
+            if (inputFile != null) {
+                entries.addAll(ObjectList.read(inputFile, context.stdin()));
+            }
+            if (host == null || space == null) {
+                Defaults defaults = Defaults.load(context.env());
+                host = host != null ? host : defaults.server();
+                space = space != null ? space : defaults.namespace();
+                if (host == null || space == null) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "missing " + (host == null
+                            ? defaults.whereToGive("--server", "WDSGET_SERVER", "server")
+                            : defaults.whereToGive("--namespace", "WDSGET_NAMESPACE", "namespace")));
+                }
+            } else {
+                Defaults.load(context.env());        // a broken config file is said even when not needed
+            }
+        } catch (Outcome.Problem e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        return options.transfer(specs, false, true, root.context()).run();
+        if (entries.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "missing OBJECT: give at least one"
+                    + (inputFile == null ? "" : " (-i " + inputFile + " lists none)"));
+        }
+        List<Job.Spec> specs = new ArrayList<>();
+        for (ObjectList.Entry e : entries) {
+            TransferRequest request = options.request(spec, TransferRequest.newBuilder()
+                    .server(host)
+                    .namespace(space)
+                    .objectName(syntheticName(space, e.object()))
+                    .authLevel(auth ? AuthLevel.AUTH : AuthLevel.NO_AUTH));
+            specs.add(Job.Spec.object(request, e.object(), e.output()));
+        }
+        return options.transfer(specs, false, true, context).run();
     }
 
     /**

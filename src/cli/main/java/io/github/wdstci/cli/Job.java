@@ -20,12 +20,15 @@ final class Job {
      * @param defaultName   the object's own file name (without --output, or in an output directory)
      * @param syntheticSeed for the demo, the seed of the synthetic content to check; else null
      * @param header        what the bar's first line says about it; null for the usual sentence
+     * @param output        its own output ({@code get -i}: relative to {@code -o DIR}), or null for
+     *                      the run's
      */
-    record Spec(TransferRequest request, String name, String defaultName, Long syntheticSeed, String header) {
+    record Spec(TransferRequest request, String name, String defaultName, Long syntheticSeed, String header,
+                String output) {
 
-        /** An object of {@code get}, as the user named it, received as {@code request}. */
-        static Spec object(TransferRequest request, String name) {
-            return new Spec(request, name, GetCommand.defaultName(name), null, null);
+        /** An object of {@code get}, as the user named it, received as {@code request}, into {@code output}. */
+        static Spec object(TransferRequest request, String name, String output) {
+            return new Spec(request, name, GetCommand.defaultName(name), null, null, output);
         }
     }
 

@@ -116,6 +116,34 @@ final class Output {
         return ifExists;
     }
 
+    /**
+     * Where an object with an output of its own ({@code get -i}) goes: {@code name} inside the
+     * directory {@code --output} names, when it names one and {@code name} is relative; else
+     * {@code name} itself. The same {@code --if-exists} and {@code --create-dirs}; a block device
+     * there needs {@code --if-exists=overwrite}, as {@code --device} confirms {@code --output} only.
+     */
+    Output forObject(String name) {
+        boolean relative;
+        try {
+            relative = !Path.of(name).isAbsolute();
+        } catch (InvalidPathException e) {
+            relative = false;              // resolve() says what is wrong with it
+        }
+        String dir = output;
+        boolean inside = relative && dir != null && !isStdout()
+                && (dir.endsWith("/") || dir.endsWith(File.separator) || isDirectory(dir));
+        return new Output(inside ? dir + (dir.endsWith("/") || dir.endsWith(File.separator) ? "" : "/") + name : name,
+                ifExists, false, createDirs);
+    }
+
+    private static boolean isDirectory(String path) {
+        try {
+            return Files.isDirectory(Path.of(path));
+        } catch (InvalidPathException e) {
+            return false;
+        }
+    }
+
     boolean createDirs() {
         return createDirs;
     }

@@ -251,7 +251,9 @@ final class Transfer {
         Set<Path> paths = new HashSet<>();
         for (Job.Spec spec : specs) {
             try {
-                Output.Target target = settings.output().resolve(spec.defaultName(), several, keepless);
+                Output.Target target = spec.output() == null
+                        ? settings.output().resolve(spec.defaultName(), several, keepless)
+                        : settings.output().forObject(spec.output()).resolve(spec.defaultName(), false, false);
                 if (target.path() != null && !paths.add(target.path())) {
                     throw new Outcome.Problem(Outcome.USAGE, "another object of this call is written to "
                             + target.shown() + "; receive them separately");

@@ -13,6 +13,7 @@ import java.nio.channels.WritableByteChannel;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -104,7 +105,7 @@ public final class WdsGet implements Runnable {
             return Outcome.USAGE.exitCode();
         }
         Context c = new Context(System.out, System.err, Tty.stdoutIsTerminal(), Tty.stderrIsTerminal(),
-                Tty::stdoutWidth, Tty::stderrWidth, stdout);
+                Tty::stdoutWidth, Tty::stderrWidth, stdout, System::getenv, System.in);
         int code = execute(args, c);
         Signals.ended();            // the command has ended: a signal now changes nothing
         System.out.flush();
@@ -255,9 +256,13 @@ public final class WdsGet implements Runnable {
      * @param outWidth    standard output's terminal width
      * @param errWidth    standard error's terminal width
      * @param stdout      standard output as a channel, for an object's bytes ({@code -o -})
+     * @param env         the environment ({@link System#getenv(String)}): the defaults' variables
+     *                    and the config file's location ({@link Defaults})
+     * @param stdin       standard input ({@code -i -})
      */
     record Context(PrintStream out, PrintStream err, boolean outTerminal, boolean errTerminal,
-                   IntSupplier outWidth, IntSupplier errWidth, Supplier<WritableByteChannel> stdout) {
+                   IntSupplier outWidth, IntSupplier errWidth, Supplier<WritableByteChannel> stdout,
+                   Function<String, String> env, InputStream stdin) {
     }
 
     /** wdsget's version, from the build. */

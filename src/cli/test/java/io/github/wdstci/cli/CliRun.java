@@ -25,26 +25,55 @@ record CliRun(int exitCode, String out, String err) {
     private static final Pattern LINE = Pattern.compile("([a-z]+)((?: [a-z_0-9]+=(?:\"(?:[^\"\\\\]|\\\\.)*\"|\\S+))*)");
     private static final Pattern FIELD = Pattern.compile(" ([a-z_0-9]+)=(\"(?:[^\"\\\\]|\\\\.)*\"|\\S+)");
 
+    /**
+     * What an in-process run gets besides its arguments: whether standard output and error are
+     * terminals (80 columns), its environment (empty unless given: no WDSGET_* variable, no home
+     * with a config file, whatever the machine running the tests has), and standard input.
+     */
+    record Setup(boolean outTerminal, boolean errTerminal, Map<String, String> env, byte[] stdin) {
+        static final Setup PLAIN = new Setup(false, false, Map.of(), new byte[0]);
+
+        Setup terminals(boolean out, boolean err) {
+            return new Setup(out, err, env, stdin);
+        }
+
+        Setup env(Map<String, String> variables) {
+            return new Setup(outTerminal, errTerminal, variables, stdin);
+        }
+
+        Setup stdin(String text) {
+            return new Setup(outTerminal, errTerminal, env, text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        WdsGet.Context context(PrintStream o, PrintStream e, WritableByteChannel data) {
+            return new WdsGet.Context(o, e, outTerminal, errTerminal, () -> 80, () -> 80, () -> data, env::get,
+                    new java.io.ByteArrayInputStream(stdin));
+        }
+    }
+
     /** Runs wdsget in this JVM with standard output not a terminal. */
     static CliRun inProcess(String... args) {
-        return inProcess(false, args);
+        return inProcess(Setup.PLAIN, args);
     }
 
     /** Runs wdsget in this JVM; {@code terminal}: standard output and error count as an 80-column terminal. */
     static CliRun inProcess(boolean terminal, String... args) {
-        return inProcess(terminal, terminal, args);
+        return inProcess(Setup.PLAIN.terminals(terminal, terminal), args);
     }
 
     /** Runs wdsget in this JVM, with standard output and error each a terminal (80 columns) or not. */
     static CliRun inProcess(boolean outTerminal, boolean errTerminal, String... args) {
+        return inProcess(Setup.PLAIN.terminals(outTerminal, errTerminal), args);
+    }
+
+    /** Runs wdsget in this JVM as {@code setup} says. */
+    static CliRun inProcess(Setup setup, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code;
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
              PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            WritableByteChannel data = Channels.newChannel(o);
-            code = WdsGet.execute(args, new WdsGet.Context(o, e, outTerminal, errTerminal, () -> 80, () -> 80,
-                    () -> data));
+            code = WdsGet.execute(args, setup.context(o, e, Channels.newChannel(o)));
         }
         return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
@@ -79,8 +108,7 @@ record CliRun(int exitCode, String out, String err) {
             int code;
             try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
                  PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-                WritableByteChannel data = Channels.newChannel(o);
-                code = WdsGet.execute(args, new WdsGet.Context(o, e, false, false, () -> 80, () -> 80, () -> data));
+                code = WdsGet.execute(args, Setup.PLAIN.context(o, e, Channels.newChannel(o)));
             }
             return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         });
@@ -92,9 +120,7 @@ record CliRun(int exitCode, String out, String err) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
              PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            WritableByteChannel data = Channels.newChannel(out);
-            exit[0] = WdsGet.execute(args.toArray(String[]::new),
-                    new WdsGet.Context(o, e, false, false, () -> 80, () -> 80, () -> data));
+            exit[0] = WdsGet.execute(args.toArray(String[]::new), Setup.PLAIN.context(o, e, Channels.newChannel(out)));
         }
         return out.toByteArray();
     }
