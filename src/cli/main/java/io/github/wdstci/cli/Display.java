@@ -38,7 +38,13 @@ abstract sealed class Display implements AutoCloseable {
      * expected hash) or null; null fields and negative counts are left out.
      */
     record Summary(String object, long bytes, Duration elapsed, String output, String sha256, String verified,
-                   long blocks, long outOfOrder) {
+                   long blocks, long outOfOrder, int attempts) {
+
+        Summary(String object, long bytes, Duration elapsed, String output, String sha256, String verified,
+                long blocks, long outOfOrder) {
+            this(object, bytes, elapsed, output, sha256, verified, blocks, outOfOrder, 1);
+        }
+
         double rate() {
             double s = elapsed.toNanos() / 1e9;
             return s > 0 ? bytes / s : 0;
@@ -47,6 +53,8 @@ abstract sealed class Display implements AutoCloseable {
 
     final PrintStream out;
     final PrintStream err;
+    /** Whether {@code --sha256} asked for the hash to be shown (it may be computed for a list or a check only). */
+    volatile boolean showHashes = true;
     /** Whether {@code err} is a terminal, where a Ctrl-C typed meanwhile may have echoed {@code ^C}. */
     volatile boolean errTerminal;
     List<Job> jobs = List.of();
@@ -268,6 +276,15 @@ abstract sealed class Display implements AutoCloseable {
     /** An object was not received because its output exists ({@code --if-exists=skip}). */
     abstract void skipped(Job job);
 
+    /**
+     * An attempt failed for a transient reason and the object is tried again ({@code --retries})
+     * after {@code wait}, from the start.
+     *
+     * @param attempt  the attempt to come (2 for the first retry)
+     * @param attempts how many there are at most
+     */
+    abstract void retrying(Job job, int attempt, int attempts, Duration wait, String reason);
+
     /** Removes the bar, if drawn; under the lock. */
     void erase() {
     }
@@ -426,8 +443,22 @@ abstract sealed class Display implements AutoCloseable {
                 f.put("blocks", s.blocks());
                 f.put("out_of_order", s.outOfOrder());
             }
+            if (s.attempts() > 1) {
+                f.put("attempts", s.attempts());
+            }
             f.put("output", s.output());
             print("done", f);
+        }
+
+        @Override
+        synchronized void retrying(Job job, int attempt, int attempts, Duration wait, String reason) {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("object", job.spec().name());
+            f.put("attempt", attempt);
+            f.put("attempts", attempts);
+            f.put("wait", Durations.format(wait));
+            f.put("reason", reason);
+            print("retry", f);
         }
 
         @Override
@@ -620,7 +651,7 @@ abstract sealed class Display implements AutoCloseable {
             out.printf(Locale.ROOT, "Received %s in %.2f s (%s)%s%n", ByteSize.format(s.bytes()),
                     s.elapsed().toNanos() / 1e9, ByteSize.rate(s.rate()),
                     s.output().equals("-") && job.target().kind() == Output.Kind.NONE ? "" : " -> " + Visible.of(s.output()));
-            if (s.sha256() != null) {
+            if (s.sha256() != null && showHashes) {
                 out.println("SHA-256 " + s.sha256() + (jobs.size() > 1 ? "  " + Visible.of(s.output()) : ""));
             }
             if ("content".equals(s.verified())) {
@@ -636,6 +667,14 @@ abstract sealed class Display implements AutoCloseable {
         synchronized void skipped(Job job) {
             erase();
             out.println(Visible.of("Skipped " + job.spec().name() + ": " + job.target().shown() + " exists"));
+            out.flush();
+        }
+
+        @Override
+        synchronized void retrying(Job job, int attempt, int attempts, Duration wait, String reason) {
+            erase();
+            out.println(Visible.of("Retrying " + job.spec().name() + " in " + Durations.format(wait) + " (attempt "
+                    + attempt + " of " + attempts + ", from the start): " + reason));
             out.flush();
         }
 
@@ -680,7 +719,7 @@ abstract sealed class Display implements AutoCloseable {
 
         @Override
         synchronized void finished(Job job, Summary s) {
-            if (s.sha256() != null) {
+            if (s.sha256() != null && showHashes) {
                 out.println(jobs.size() > 1 ? s.sha256() + "  " + Visible.of(s.output()) : s.sha256());
                 out.flush();
             }
@@ -692,6 +731,10 @@ abstract sealed class Display implements AutoCloseable {
 
         @Override
         void tally(int count, int received, int skipped, int failed) {
+        }
+
+        @Override
+        void retrying(Job job, int attempt, int attempts, Duration wait, String reason) {
         }
     }
 }

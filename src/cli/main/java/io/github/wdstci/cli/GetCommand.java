@@ -72,28 +72,29 @@ final class GetCommand implements Callable<Integer> {
         objects.forEach(o -> entries.add(new ObjectList.Entry(o, null)));
         String host = server;
         String space = namespace;
+        List<String> missing = new ArrayList<>();
         try {
             if (inputFile != null) {
                 entries.addAll(ObjectList.read(inputFile, context.stdin()));
             }
-            if (host == null || space == null) {
-                Defaults defaults = Defaults.load(context.env());
-                host = host != null ? host : defaults.server();
-                space = space != null ? space : defaults.namespace();
-                if (host == null || space == null) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "missing " + (host == null
-                            ? defaults.whereToGive("--server", "WDSGET_SERVER", "server")
-                            : defaults.whereToGive("--namespace", "WDSGET_NAMESPACE", "namespace")));
-                }
-            } else {
-                Defaults.load(context.env());        // a broken config file is said even when not needed
+            // read also when both are given: a broken config file is said even when not needed
+            Defaults defaults = Defaults.load(context.env());
+            host = host != null ? host : defaults.server();
+            space = space != null ? space : defaults.namespace();
+            if (host == null) {
+                missing.add(defaults.whereToGive("--server", "WDSGET_SERVER", "server"));
+            }
+            if (space == null) {
+                missing.add(defaults.whereToGive("--namespace", "WDSGET_NAMESPACE", "namespace"));
             }
         } catch (Outcome.Problem e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         if (entries.isEmpty()) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "missing OBJECT: give at least one"
-                    + (inputFile == null ? "" : " (-i " + inputFile + " lists none)"));
+            missing.add("OBJECT: give at least one" + (inputFile == null ? "" : " (-i " + inputFile + " lists none)"));
+        }
+        if (!missing.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "missing " + String.join("; missing ", missing));
         }
         List<Job.Spec> specs = new ArrayList<>();
         for (ObjectList.Entry e : entries) {

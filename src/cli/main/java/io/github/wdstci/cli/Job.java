@@ -79,6 +79,17 @@ final class Job {
             return completed ? Duration.ofNanos(completedNanos - startedNanos) : null;
         }
 
+        /**
+         * A new attempt starts ({@code --retries}): it starts over, so the counts go back to
+         * nothing received, size unknown until its session starts.
+         */
+        void restart() {
+            received.set(0);
+            total = -1;
+            completed = false;
+            poke.run();
+        }
+
         /** The object's run is over; {@code failure}: it does not count towards the totals any more. */
         void end(boolean failure) {
             failed = failure;
@@ -110,8 +121,10 @@ final class Job {
 
     private final Spec spec;
     private final Output.Target target;
-    private final Sink sink;
+    private volatile Sink sink;
     private final Progress progress;
+    private volatile String expected;
+    private volatile String digest;
     private volatile String transport;
     private volatile Transport.Running running;
     private volatile Receiver receiver;
@@ -136,8 +149,32 @@ final class Job {
         return target;
     }
 
+    /** The current attempt's sink. */
     Sink sink() {
         return sink;
+    }
+
+    /** The next attempt's sink ({@code --retries}). */
+    void sink(Sink next) {
+        sink = next;
+    }
+
+    /** The SHA-256 the object must have ({@code --check}), or null. */
+    String expected() {
+        return expected;
+    }
+
+    void expect(String hex) {
+        expected = hex;
+    }
+
+    /** The object's SHA-256, once received and put in place (when computed), else null. */
+    String digest() {
+        return digest;
+    }
+
+    void digest(String hex) {
+        digest = hex;
     }
 
     Progress progress() {

@@ -122,6 +122,9 @@ enum Outcome {
         if (stop != null) {
             return stop.failure();
         }
+        if (c instanceof Stalled st) {
+            return new Failure(TIMED_OUT, st.getMessage() + " " + code(Win32Error.ERROR_TIMEOUT.code()));
+        }
         if (c instanceof CancellationException) {
             return new Failure(CANCELLED, "cancelled " + code(Win32Error.ERROR_CANCELLED.code()));
         }
@@ -236,6 +239,15 @@ enum Outcome {
             c = c.getCause();
         }
         return c;
+    }
+
+    /** No block arrived for {@code --stall-timeout}: wdsget ended the attempt (see {@link Retries}). */
+    static final class Stalled extends java.util.concurrent.TimeoutException {
+        private static final long serialVersionUID = 1L;
+
+        Stalled(java.time.Duration limit) {
+            super("stalled: no block arrived for " + Durations.format(limit) + " (--stall-timeout)");
+        }
     }
 
     /** A failure wdsget itself detected, already classified; its message is the line to show. */

@@ -64,6 +64,32 @@ final class TransferOptions {
                     + " what is still arriving is not kept, objects already received stay.")
     Duration timeout;
 
+    @Option(names = "--sha256-file", paramLabel = "FILE",
+            description = "Write the SHA-256 of every object received to FILE, as sha256sum does (sha256sum -c checks"
+                    + " them later); - for standard output. A file there follows --if-exists.")
+    String sha256File;
+
+    @Option(names = "--check", paramLabel = "FILE",
+            description = "Require each object to match its SHA-256 in FILE, a sha256sum list (by output name, else"
+                    + " file name); a mismatch keeps no file and exits with 7, an object not listed is refused (exit 2).")
+    String check;
+
+    @Option(names = "--retries", paramLabel = "N", defaultValue = "0",
+            description = "Try an object again up to N times when its transfer fails for a transient reason (a"
+                    + " connection reset or aborted, a network or host unreachable, a timeout, a stall), waiting 1s, 2s,"
+                    + " 4s ... (at most 1m) between; a retry starts over (default: ${DEFAULT-VALUE}).")
+    int retries;
+
+    @Option(names = "--stall-timeout", paramLabel = "DURATION", converter = Durations.Converter.class,
+            description = "End an attempt when no block has arrived for this long, e.g. 30s; then --retries applies"
+                    + " (exit 9 when none is left).")
+    Duration stallTimeout;
+
+    @Option(names = "--log", paramLabel = "FILE",
+            description = "Append what happens to FILE, one timestamped line per event: the transport library, the"
+                    + " sessions, metadata, failures, retries, what was received; - for standard error.")
+    String log;
+
     @Option(names = "--cache-size", paramLabel = "SIZE", defaultValue = "32MiB", converter = ByteSize.Converter.class,
             description = "Bytes received but not yet written that the client may hold; it also bounds the block size"
                     + " (0: no limit; at most 4294967295; default: ${DEFAULT-VALUE}).")
@@ -135,6 +161,9 @@ final class TransferOptions {
         if (parallel < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--parallel must be at least 1: " + parallel);
         }
+        if (retries < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--retries must not be negative: " + retries);
+        }
         try {
             return builder.cacheSize(cacheSize).build();
         } catch (IllegalArgumentException e) {
@@ -175,7 +204,8 @@ final class TransferOptions {
         Display.Mode mode = quiet ? Display.Mode.NONE : progress;
         Path spool = spoolDir != null ? spoolDir : Path.of(System.getProperty("java.io.tmpdir"));
         Transfer.Settings settings = new Transfer.Settings(new Output(output, ifExists, device, createDirs), sha256,
-                metadata, timeout, parallel, spool, mode, quiet, verbose, standInNote, quiet ? null : cacheWarning());
+                metadata, timeout, parallel, spool, mode, quiet, verbose, standInNote, quiet ? null : cacheWarning(),
+                new Retries(retries), stallTimeout, log, sha256File, check);
         return new Transfer(specs, keepless, settings, context);
     }
 }
