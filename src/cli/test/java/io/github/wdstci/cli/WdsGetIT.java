@@ -44,6 +44,9 @@ class WdsGetIT {
     /** 256 blocks of 1 MiB, 20 ms apart: about 5 s, long enough to be interrupted while running. */
     private static final String SLOW = "256MiB?block=1MiB&delay=20ms";
 
+    /** Where the runs look for a config file: nowhere. */
+    static final String NO_CONFIG = "/nonexistent/wdsget-tests";
+
     @TempDir
     Path dir;
 
@@ -64,6 +67,8 @@ class WdsGetIT {
         // SIGINT and SIGTERM back to their default action: a JVM started with them ignored
         // (e.g. under nohup or as a background job of a script) would not run its shutdown hooks.
         cmd.addAll(List.of("env", "--default-signal=INT,TERM"));
+        // and no defaults for get from the machine running the tests (WDSGET_*, a config file)
+        cmd.addAll(List.of("-u", "WDSGET_SERVER", "-u", "WDSGET_NAMESPACE", "XDG_CONFIG_HOME=" + NO_CONFIG));
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Djava.io.tmpdir=" + tmp);
         cmd.add("-jar");
