@@ -7,13 +7,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import io.github.wdstci.AuthLevel;
 import io.github.wdstci.ContentHandler;
 import io.github.wdstci.StartInfo;
 import io.github.wdstci.TransferRequest;
 import io.github.wdstci.WdsTransportException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -53,18 +53,8 @@ final class DoctorCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "OBJECT", description = "An object to look for (with -s and -n).")
     String object;
 
-    boolean auth = true;
-
-    @Option(names = "--no-auth", description = "Ask for an unauthenticated session (default: authenticate).")
-    void noAuth(boolean given) {
-        auth = false;
-    }
-
-    /** The default, which older scripts may still give; the last of --auth and --no-auth wins. */
-    @Option(names = "--auth", hidden = true)
-    void auth(boolean given) {
-        auth = true;
-    }
+    @Mixin
+    AuthOption auth;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s", converter = Durations.Converter.class,
             description = "How long to wait for the server (default: ${DEFAULT-VALUE}).")
@@ -147,7 +137,7 @@ final class DoctorCommand implements Callable<Integer> {
         TransferRequest request;
         try {
             request = TransferRequest.newBuilder().server(server).namespace(ns).objectName(obj)
-                    .authLevel(auth ? AuthLevel.AUTH : AuthLevel.NO_AUTH).build();
+                    .authLevel(auth.level()).build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), TransferOptions.optionNames(e.getMessage()), e);
         }
@@ -256,7 +246,7 @@ final class DoctorCommand implements Callable<Integer> {
                     + (e.error() == io.github.wdstci.Win32Error.WSAHOST_NOT_FOUND ? "the name does not resolve"
                     : "check the name, the network and the server's firewall"));
             case ACCESS_DENIED -> println(out, s + "answers, but refuses access " + code
-                    + (auth ? "; check that this account may read the namespace" : "; drop --no-auth"));
+                    + (auth.on() ? "; check that this account may read the namespace" : "; drop --no-auth"));
             case NOT_FOUND -> {
                 println(out, s + "answers");
                 boolean noNamespace = e.error() == io.github.wdstci.Win32Error.ERROR_PATH_NOT_FOUND;

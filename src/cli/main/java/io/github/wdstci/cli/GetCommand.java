@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import io.github.wdstci.AuthLevel;
 import io.github.wdstci.TransferRequest;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -49,18 +48,8 @@ final class GetCommand implements Callable<Integer> {
                     + " a file name after an object name give its output (inside -o DIR when given).")
     String inputFile;
 
-    boolean auth = true;
-
-    @Option(names = "--no-auth", description = "Ask for an unauthenticated session (default: authenticate).")
-    void noAuth(boolean given) {
-        auth = false;
-    }
-
-    /** The default, which older scripts may still give; the last of --auth and --no-auth wins. */
-    @Option(names = "--auth", hidden = true)
-    void auth(boolean given) {
-        auth = true;
-    }
+    @Mixin
+    AuthOption auth;
 
     @Mixin
     TransferOptions options;
@@ -102,7 +91,7 @@ final class GetCommand implements Callable<Integer> {
                     .server(host)
                     .namespace(space)
                     .objectName(syntheticName(space, e.object()))
-                    .authLevel(auth ? AuthLevel.AUTH : AuthLevel.NO_AUTH));
+                    .authLevel(auth.level()));
             specs.add(Job.Spec.object(request, e.object(), e.output()));
         }
         return options.transfer(specs, false, true, context).run();

@@ -364,27 +364,24 @@ final class Transfer {
             }
             active.add(job);
         }
-        if (sums != null && !active.isEmpty()) {
-            try {
-                sumsTarget = sums.withDirectories();
-            } catch (IOException e) {
-                Outcome.Problem p = Outcome.ioProblem("cannot create the directory of --sha256-file " + sums.create(), e);
-                display.failed(p.getMessage());
-                active.clear();
-                return Outcome.worst(worst, p.outcome());
-            }
-        }
-        if (meta != null && !active.isEmpty()) {
-            try {
-                metadataTarget = meta.withDirectories();
-            } catch (IOException e) {
-                Outcome.Problem p = Outcome.ioProblem("cannot create the directory of --metadata " + meta.create(), e);
-                display.failed(p.getMessage());
-                active.clear();
-                return Outcome.worst(worst, p.outcome());
-            }
+        try {
+            sumsTarget = active.isEmpty() ? null : made(sums, "--sha256-file");
+            metadataTarget = active.isEmpty() ? null : made(meta, "--metadata");
+        } catch (Outcome.Problem p) {
+            display.failed(p.getMessage());
+            active.clear();
+            return Outcome.worst(worst, p.outcome());
         }
         return worst;
+    }
+
+    /** {@code t} (a file beside the objects: {@code option}'s) once its directory exists; null for none. */
+    private static Output.Target made(Output.Target t, String option) throws Outcome.Problem {
+        try {
+            return t == null ? null : t.withDirectories();
+        } catch (IOException e) {
+            throw Outcome.ioProblem("cannot create the directory of " + option + " " + t.create(), e);
+        }
     }
 
     /** A new sink for an object's output: for its first attempt, and for each retry (which starts over). */

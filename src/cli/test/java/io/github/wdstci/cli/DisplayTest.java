@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +39,13 @@ class DisplayTest {
     static List<Job> jobsOf(Job.Progress... progress) {
         return java.util.Arrays.stream(progress)
                 .map(p -> new Job(null, new Output.Target(Output.Kind.NONE, null, "-", Output.IfExists.FAIL), null, p, "-")).toList();
+    }
+
+    /** A bar drawing into {@code screen} on a terminal this wide, showing one object's progress. */
+    static Display.Bar bar(ByteArrayOutputStream screen, IntSupplier width, Job.Progress progress) {
+        Display.Bar bar = new Display.Bar(into(screen), System.err, width);
+        bar.jobs = jobsOf(progress);
+        return bar;
     }
 
     /** The progress records among the lines written to {@code out}. */
@@ -169,9 +177,8 @@ class DisplayTest {
     void aTerminalMadeNarrowerKeepsNoPieceOfTheOldBar() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int[] width = {80};
-        Display.Bar bar = new Display.Bar(into(out), System.err, () -> width[0]);
         Job.Progress progress = progress();
-        bar.jobs = jobsOf(progress);
+        Display.Bar bar = bar(out, () -> width[0], progress);
         progress.started(1 << 30);
         progress.add(1 << 20);
         long t0 = System.nanoTime();
@@ -203,9 +210,8 @@ class DisplayTest {
     @Test
     void aCompleteBarShowsTheSummarysRate() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Display.Bar bar = new Display.Bar(into(out), System.err, () -> 200);
         Job.Progress progress = progress();
-        bar.jobs = jobsOf(progress);
+        Display.Bar bar = bar(out, () -> 200, progress);
         progress.started(64L << 20);
         bar.draw(System.nanoTime(), true);
         progress.add(64L << 20);
@@ -303,9 +309,8 @@ class DisplayTest {
     @Test
     void aHaltedBarIsErasedAndNotDrawnAgain() {
         ByteArrayOutputStream screen = new ByteArrayOutputStream();
-        Display.Bar bar = new Display.Bar(into(screen), System.err, () -> 80);
         Job.Progress progress = progress();
-        bar.jobs = jobsOf(progress);
+        Display.Bar bar = bar(screen, () -> 80, progress);
         progress.started(1 << 30);
         progress.add(1 << 20);
         long t0 = System.nanoTime();

@@ -24,11 +24,18 @@ class LogTest {
         return lines.stream().map(l -> l.replaceFirst(STAMP, "")).toList();
     }
 
+    /** get of {@code object} into {@code output} in the test's directory, logged to {@code run.log} there. */
+    CliRun get(String object, String output, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("get", "-s", "wds01", "-n", "synthetic", object, "-o",
+                dir.resolve(output).toString(), "--log", dir.resolve("run.log").toString()));
+        args.addAll(List.of(more));
+        return CliRun.inProcess(args.toArray(String[]::new));
+    }
+
     @Test
     void aRunWithARetryLogsItsSessionsFailuresAndExit() throws Exception {
         Path log = dir.resolve("run.log");
-        CliRun r = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "4MiB?fail=1236@1MiB&meta=hi", "-o",
-                dir.resolve("x.bin").toString(), "--retries", "1", "--log", log.toString());
+        CliRun r = get("4MiB?fail=1236@1MiB&meta=hi", "x.bin", "--retries", "1");
         assertThat(r.exitCode()).isEqualTo(1);
         List<String> events = log(log);
         String object = "4MiB?fail=1236@1MiB&meta=hi: ";
@@ -52,8 +59,7 @@ class LogTest {
     void whatArrivedIsLoggedAndRunsAppend() throws Exception {
         Path log = dir.resolve("run.log");
         for (String name : new String[] {"a.bin", "b.bin"}) {
-            CliRun r = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "64KiB", "-o",
-                    dir.resolve(name).toString(), "--sha256", "--log", log.toString());
+            CliRun r = get("64KiB", name, "--sha256");
             assertThat(r.exitCode()).as(r.err()).isZero();
         }
         List<String> events = log(log);
@@ -66,8 +72,7 @@ class LogTest {
     @Test
     void aStallIsLogged() throws Exception {
         Path log = dir.resolve("run.log");
-        CliRun r = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "1MiB?delay=2s", "-o",
-                dir.resolve("x.bin").toString(), "--stall-timeout", "200ms", "--log", log.toString());
+        CliRun r = get("1MiB?delay=2s", "x.bin", "--stall-timeout", "200ms");
         assertThat(r.exitCode()).isEqualTo(9);
         assertThat(log(log)).contains("1MiB?delay=2s: no block for 200ms: ending the attempt", "exit 9");
     }

@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import io.github.wdstci.Win32Error;
@@ -148,14 +146,8 @@ class RetriesTest {
     /** docs/wdsget.md lists, by Win32 name, exactly the failures that are retried. */
     @Test
     void theDocsListTheTransientFailures() throws Exception {
-        String doc = Files.readString(Repository.file("docs/wdsget.md"));
-        Matcher m = Pattern.compile("(?s)Transient failures, retried: (.*?)\\.\\n").matcher(doc);
-        assertThat(m.find()).as("a sentence 'Transient failures, retried: ...' in docs/wdsget.md").isTrue();
-        TreeSet<String> listed = new TreeSet<>();
-        Matcher name = Pattern.compile("`([A-Z_0-9]+)`").matcher(m.group(1));
-        while (name.find()) {
-            listed.add(name.group(1));
-        }
+        TreeSet<String> listed = new TreeSet<>(Repository.find("docs/wdsget.md",
+                "(?s)Transient failures, retried: (.*?)\\.\\n", "`([A-Z_0-9]+)`", 1));
         assertThat(listed).isEqualTo(new TreeSet<>(Retries.TRANSIENT.stream().map(Win32Error::name).toList()));
     }
 }

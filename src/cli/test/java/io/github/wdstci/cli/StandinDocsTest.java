@@ -5,11 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -22,19 +18,12 @@ class StandinDocsTest {
      */
     @Test
     void theDocumentedContentFormulaGivesTheStandInsBytes() throws Exception {
-        String doc = Files.readString(Repository.file("docs/standin.md"));
-        Matcher block = Pattern.compile("(?s)```\\n(z = seed \\+ \\(k \\+ 1\\).*?)```").matcher(doc);
-        assertThat(block.find()).as("a code block in docs/standin.md starting 'z = seed + (k + 1)'").isTrue();
-        List<Long> constants = new ArrayList<>();
-        Matcher hex = Pattern.compile("0x([0-9A-Fa-f]{16})").matcher(block.group(1));
-        while (hex.find()) {
-            constants.add(Long.parseUnsignedLong(hex.group(1), 16));
-        }
-        List<Integer> shifts = new ArrayList<>();
-        Matcher shift = Pattern.compile(">> (\\d+)").matcher(block.group(1));
-        while (shift.find()) {
-            shifts.add(Integer.parseInt(shift.group(1)));
-        }
+        // a code block in docs/standin.md starting 'z = seed + (k + 1)'
+        String block = "(?s)```\\n(z = seed \\+ \\(k \\+ 1\\).*?)```";
+        List<Long> constants = Repository.find("docs/standin.md", block, "0x([0-9A-Fa-f]{16})", 1).stream()
+                .map(h -> Long.parseUnsignedLong(h, 16)).toList();
+        List<Integer> shifts = Repository.find("docs/standin.md", block, ">> (\\d+)", 1).stream()
+                .map(Integer::parseInt).toList();
         assertThat(constants).as("the increment and the finaliser's two multipliers").hasSize(3);
         assertThat(shifts).as("the finaliser's three shifts").hasSize(3);
 
