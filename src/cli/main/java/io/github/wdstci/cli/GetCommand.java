@@ -17,7 +17,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "get", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Receive objects from a WDS server by multicast. Several objects are received at the same"
                 + " time (see --parallel) into a directory; the exit code is that of the worst outcome."},
-        footerHeading = "%nNotes:%n", footer = {ByteSize.HELP, "", Durations.HELP, "", "Examples:",
+        footerHeading = "%nNotes:%n", footer = {ByteSize.HELP, "", Durations.HELP, "",
+                "Without -s or -n, the server and namespace come from WDSGET_SERVER and%n"
+                + "WDSGET_NAMESPACE, else from the config file $XDG_CONFIG_HOME/wdsget/config%n"
+                + "(by default ~/.config/wdsget/config), lines 'server = HOST' and%n'namespace = NAMESPACE'.", "",
+                "Examples:",
                 "  wdsget get -s wds01 -n \"WDS:ImageGroup1/boot.wim/1\" boot.wim -o /srv/images/",
                 "  wdsget get -s wds01 -n images install.wim -o /dev/sdb --device",
                 "  wdsget get -s wds01 -n images boot.wim -o - | ssh store 'cat > boot.wim'",
