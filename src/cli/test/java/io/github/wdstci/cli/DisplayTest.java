@@ -106,6 +106,18 @@ class DisplayTest {
         assertThat(m.rate()).as("but it follows the new speed").isCloseTo(10.0 * (1 << 20), within(0.2 * (1 << 20)));
     }
 
+    /** An object that starts over (--retries) has fewer bytes than before: no negative rate, no jump. */
+    @Test
+    void theRateIsNotThrownByAnObjectStartingOver() {
+        Meter m = new Meter();
+        m.sample(0, 0);
+        m.sample(100L << 20, S);                          // 100 MiB/s
+        m.sample(0, 2 * S);                               // started over
+        assertThat(m.rate()).isCloseTo(100.0 * (1 << 20), within(1.0));
+        m.sample(100L << 20, 3 * S);
+        assertThat(m.rate()).isCloseTo(100.0 * (1 << 20), within(1.0));
+    }
+
     @Test
     void theEtaIsNeverZeroBeforeTheEnd() {
         Meter m = new Meter();
