@@ -36,7 +36,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * temporary files of dead wdsget processes are removed ({@link StaleParts}),
  * and the transport library is identified. Then each object runs on a thread
  * of its own: its session receives into its {@link Sink}, which is verified
- * and put in place only once complete.
+ * and put in place only once complete. A transient failure or a stall starts
+ * the object over, as often as {@code --retries} allows ({@link Retries}), and
+ * {@code --log} records what happens ({@link EventLog}).
  *
  * <p>Ctrl-C (SIGINT) and SIGTERM, from the start of {@link #run()} (handed
  * over by {@link Signals}' shutdown hook), and {@code --timeout} a timer, stop
