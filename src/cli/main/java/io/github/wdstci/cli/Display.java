@@ -3,6 +3,7 @@ package io.github.wdstci.cli;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,9 +16,10 @@ import java.util.function.IntSupplier;
 import io.github.wdstci.AuthLevel;
 
 /**
- * What a run shows: a live bar on a terminal, plain {@code key=value} lines
- * otherwise, or nothing; errors always go to standard error, each on its own
- * line.
+ * What a run shows, on standard error (as wget and curl show it): a live bar
+ * where standard error is a terminal, plain {@code key=value} lines otherwise,
+ * or nothing; errors each on a line of their own. Standard output carries only
+ * what was asked for: an object ({@code -o -}) and, without a display, the hash.
  *
  * <p>Nothing is written on the transport's callback threads: they only count
  * bytes ({@link Job.Progress}) and {@link #poke()} this display, which samples
@@ -36,7 +38,13 @@ abstract sealed class Display implements AutoCloseable {
      * expected hash) or null; null fields and negative counts are left out.
      */
     record Summary(String object, long bytes, Duration elapsed, String output, String sha256, String verified,
-                   long blocks, long outOfOrder) {
+                   long blocks, long outOfOrder, int attempts) {
+
+        Summary(String object, long bytes, Duration elapsed, String output, String sha256, String verified,
+                long blocks, long outOfOrder) {
+            this(object, bytes, elapsed, output, sha256, verified, blocks, outOfOrder, 1);
+        }
+
         double rate() {
             double s = elapsed.toNanos() / 1e9;
             return s > 0 ? bytes / s : 0;
@@ -45,6 +53,8 @@ abstract sealed class Display implements AutoCloseable {
 
     final PrintStream out;
     final PrintStream err;
+    /** Whether {@code --sha256} asked for the hash to be shown (it may be computed for a list or a check only). */
+    volatile boolean showHashes = true;
     /** Whether {@code err} is a terminal, where a Ctrl-C typed meanwhile may have echoed {@code ^C}. */
     volatile boolean errTerminal;
     List<Job> jobs = List.of();
@@ -60,18 +70,31 @@ abstract sealed class Display implements AutoCloseable {
         this.err = err;
     }
 
-    /**
-     * The display for this mode.
-     *
-     * @param terminal whether {@code out} is a terminal (AUTO shows the bar then)
-     * @param width    the terminal's width in columns, asked at every redraw
-     */
-    static Display create(Mode mode, boolean terminal, PrintStream out, PrintStream err, IntSupplier width) {
-        return switch (mode == Mode.AUTO ? (terminal ? Mode.BAR : Mode.LINES) : mode) {
-            case BAR -> new Bar(out, err, width);
-            case LINES -> new Lines(out, err);
-            default -> new Quiet(out, err);
+    /** The display shown for {@code mode}: the bar only where standard error is a terminal. */
+    static Mode effective(Mode mode, boolean errTerminal) {
+        return switch (mode) {
+            case AUTO, BAR -> errTerminal ? Mode.BAR : Mode.LINES;
+            default -> mode;
         };
+    }
+
+    /**
+     * The display for this mode (see {@link #effective}).
+     *
+     * @param err         standard error, where the bar, records and messages go
+     * @param errTerminal whether it is a terminal
+     * @param hashes      where the quiet display prints the hash: standard output, unless an
+     *                    object goes there
+     * @param width       the terminal's width in columns, asked at every redraw
+     */
+    static Display create(Mode mode, boolean errTerminal, PrintStream err, PrintStream hashes, IntSupplier width) {
+        Display d = switch (effective(mode, errTerminal)) {
+            case BAR -> new Bar(err, err, width);
+            case LINES -> new Lines(err, err);
+            default -> new Quiet(hashes, err);
+        };
+        d.errTerminal = errTerminal;
+        return d;
     }
 
     /** How often progress is sampled, in ms. */
@@ -135,8 +158,21 @@ abstract sealed class Display implements AutoCloseable {
         }
     }
 
-    /** Totals over the objects still in the run (failed ones drop out). */
-    record Totals(long received, long total, int done, int count, boolean running, boolean started) {
+    /**
+     * Totals over the run's objects. A failed object stays counted, with the bytes it had received
+     * and its size once known, so that neither the count nor the total shrinks when one fails.
+     *
+     * @param received  bytes received, by every object
+     * @param total     the objects' sizes; -1 until every object that has not failed has started
+     * @param done      objects received and put in place
+     * @param failed    objects that failed
+     * @param count     every object of the run
+     * @param running   whether an object is still arriving
+     * @param started   whether a session has started
+     * @param remaining bytes still to come for the objects arriving; -1 while one's size is unknown
+     */
+    record Totals(long received, long total, int done, int failed, int count, boolean running, boolean started,
+                  long remaining) {
     }
 
     private boolean metering;
@@ -165,28 +201,68 @@ abstract sealed class Display implements AutoCloseable {
     final Totals totals() {
         long received = 0;
         long total = 0;
+        long remaining = 0;
         int done = 0;
-        int count = 0;
+        int failed = 0;
         boolean running = false;
         boolean started = false;
         for (Job j : jobs) {
             Job.Progress p = j.progress();
-            if (p.failed()) {
-                continue;
-            }
-            count++;
             received += p.received();
             long t = p.total();
             started |= t >= 0;
+            if (p.failed()) {
+                failed++;
+                if (t >= 0 && total >= 0) {
+                    total += t;              // its size stays in the total; one never started adds nothing
+                }
+                continue;
+            }
             total = t < 0 || total < 0 ? -1 : total + t;
             if (p.ended()) {
                 done++;
             } else {
                 running = true;
+                remaining = t < 0 || remaining < 0 ? -1 : remaining + Math.max(0, t - p.received());
             }
         }
-        return new Totals(received, total, done, count, running, started);
+        return new Totals(received, total, done, failed, jobs.size(), running, started, remaining);
     }
+
+    /**
+     * The rate to show: once every byte of the objects not failed has arrived, their bytes over
+     * the time from the first session's start to the last byte, which is what the summaries
+     * give (for one object, exactly its rate); before, the smoothed rate of the meter.
+     */
+    final double rate() {
+        long bytes = 0;
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (Job j : jobs) {
+            Job.Progress p = j.progress();
+            if (p.failed()) {
+                continue;
+            }
+            if (p.elapsed() == null) {
+                return meter.rate();
+            }
+            bytes += p.received();
+            first = Math.min(first, p.startedNanos());
+            last = Math.max(last, p.startedNanos() + p.elapsed().toNanos());
+        }
+        return last > first ? bytes / ((last - first) / 1e9) : meter.rate();
+    }
+
+    /** Seconds until the rest arrives, or -1 when unknown. */
+    final long eta(Totals t) {
+        return t.remaining() < 0 ? -1 : meter.etaSeconds(t.remaining());
+    }
+
+    /**
+     * With several objects, the run's end: how many were received, skipped (their output
+     * exists) and failed. The quiet display says nothing.
+     */
+    abstract void tally(int count, int received, int skipped, int failed);
 
     /** A sample: on the timer, or after a {@link #poke()}; under the lock. */
     abstract void tick(long nanos, boolean timer);
@@ -199,6 +275,15 @@ abstract sealed class Display implements AutoCloseable {
 
     /** An object was not received because its output exists ({@code --if-exists=skip}). */
     abstract void skipped(Job job);
+
+    /**
+     * An attempt failed for a transient reason and the object is tried again ({@code --retries})
+     * after {@code wait}, from the start.
+     *
+     * @param attempt  the attempt to come (2 for the first retry)
+     * @param attempts how many there are at most
+     */
+    abstract void retrying(Job job, int attempt, int attempts, Duration wait, String reason);
 
     /** Removes the bar, if drawn; under the lock. */
     void erase() {
@@ -264,7 +349,7 @@ abstract sealed class Display implements AutoCloseable {
                 Map<String, Object> f = new LinkedHashMap<>();
                 f.put("server", j.request().server());
                 f.put("namespace", j.request().namespace());
-                f.put("object", j.request().objectName());
+                f.put("object", j.spec().name());
                 f.put("auth", j.request().authLevel() == AuthLevel.AUTH ? "on" : "off");
                 f.put("output", j.target().shown());
                 f.put("transport", j.transport());
@@ -300,6 +385,9 @@ abstract sealed class Display implements AutoCloseable {
             f.put("eta", "-");
             if (jobs.size() > 1) {
                 f.put("objects", "0/" + t.count());
+                if (t.failed() > 0) {
+                    f.put("failed", t.failed());
+                }
             }
             print("progress", f);
             printedBytes = 0;
@@ -311,11 +399,14 @@ abstract sealed class Display implements AutoCloseable {
             f.put("bytes", t.received());
             f.put("total", t.total() < 0 ? "-" : Long.toString(t.total()));     // unknown until every object started
             f.put("percent", percent(t.received(), t.total()));
-            f.put("rate", Math.round(meter.rate()));
-            long eta = t.total() < 0 ? -1 : meter.etaSeconds(t.total() - t.received());
+            f.put("rate", Math.round(rate()));
+            long eta = eta(t);
             f.put("eta", eta < 0 ? "-" : Long.toString(eta));
             if (jobs.size() > 1) {
                 f.put("objects", t.done() + "/" + t.count());
+                if (t.failed() > 0) {
+                    f.put("failed", t.failed());
+                }
             }
             print("progress", f);
             printedBytes = t.received();
@@ -352,16 +443,40 @@ abstract sealed class Display implements AutoCloseable {
                 f.put("blocks", s.blocks());
                 f.put("out_of_order", s.outOfOrder());
             }
+            if (s.attempts() > 1) {
+                f.put("attempts", s.attempts());
+            }
             f.put("output", s.output());
             print("done", f);
         }
 
         @Override
+        synchronized void retrying(Job job, int attempt, int attempts, Duration wait, String reason) {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("object", job.spec().name());
+            f.put("attempt", attempt);
+            f.put("attempts", attempts);
+            f.put("wait", Durations.format(wait));
+            f.put("reason", reason);
+            print("retry", f);
+        }
+
+        @Override
         synchronized void skipped(Job job) {
             Map<String, Object> f = new LinkedHashMap<>();
-            f.put("object", job.request().objectName());
+            f.put("object", job.spec().name());
             f.put("output", job.target().shown());
             print("skipped", f);
+        }
+
+        @Override
+        synchronized void tally(int count, int received, int skipped, int failed) {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("objects", count);
+            f.put("received", received);
+            f.put("skipped", skipped);
+            f.put("failed", failed);
+            print("summary", f);
         }
 
         private void print(String key, Map<String, Object> fields) {
@@ -419,9 +534,10 @@ abstract sealed class Display implements AutoCloseable {
         @Override
         void header() {
             for (Job j : jobs) {
-                out.println(Visible.of(String.format("Receiving %s from %s (namespace %s)%s", j.request().objectName(),
-                        j.request().server(), j.request().namespace(),
-                        j.target().kind() == Output.Kind.NONE ? "" : " into " + j.target().shown())));
+                String what = j.spec().header() != null ? j.spec().header()
+                        : String.format("Receiving %s from %s (namespace %s)", j.spec().name(), j.request().server(),
+                        j.request().namespace());
+                out.println(Visible.of(what + (j.target().kind() == Output.Kind.NONE ? "" : " into " + j.target().shown())));
             }
             out.flush();
         }
@@ -436,14 +552,38 @@ abstract sealed class Display implements AutoCloseable {
             if (t.received() == 0) {
                 return;              // nor before the first byte
             }
-            String line = render(t, columns(width.getAsInt()));
-            StringBuilder b = new StringBuilder("\r").append(line);
-            if (line.length() < drawn) {
-                b.append(" ".repeat(drawn - line.length()));
-            }
-            out.print(b);
+            int w = Math.max(1, width.getAsInt());
+            String line = render(t, columns(w));
+            // over the old bar; then erase what is left of it: the rest of its row, or the rows
+            // below too when the terminal narrowed it into several
+            boolean rows = back(w) > 0;
+            out.print(home(w) + line + (rows ? CLEAR_BELOW : CLEAR_RIGHT));
             out.flush();
             drawn = line.length();
+        }
+
+        /** Erases from the cursor to the end of the row. */
+        private static final String CLEAR_RIGHT = "\u001b[K";
+
+        /** Erases from the cursor to the end of the screen. */
+        private static final String CLEAR_BELOW = "\u001b[J";
+
+        /**
+         * How many rows up the bar drawn last starts, on a terminal now {@code w} columns wide.
+         * Drawn, it fitted one row; a terminal made narrower since has rewrapped it into several
+         * (tmux, VTE, kitty and most others do), with the cursor after its end, and a carriage
+         * return alone would go back to the start of the last of them only, leaving the others
+         * on screen. (A terminal that cuts lines instead of rewrapping them, as xterm does, loses
+         * the line above the bar in that case: the lesser evil.)
+         */
+        private int back(int w) {
+            return drawn > 0 ? (drawn - 1) / w : 0;
+        }
+
+        /** To the start of the bar drawn last. */
+        private String home(int w) {
+            int up = back(w);
+            return "\r" + (up > 0 ? "\u001b[" + up + "A" : "");
         }
 
         /**
@@ -456,45 +596,50 @@ abstract sealed class Display implements AutoCloseable {
             return Math.max(1, width - 3);
         }
 
-        /** What {@link #erase()} blanks beyond the bar: an echoed {@code ^C}. */
+        /** What the terminal may echo after the bar: {@code ^C}. */
         static final int ECHO = 2;
 
-        /** One line of at most {@code columns} characters. */
+        /**
+         * One line of at most {@code columns} characters, of whole fields: the percentage, the
+         * bar, the bytes received and the total, the rate, the ETA and (with several objects)
+         * how many are done. Fields that do not fit are left out, never cut: first the bar
+         * (drawn only with room for 10 cells), then the rate, the objects, the ETA, the total,
+         * the bytes; the percentage last.
+         */
         String render(Totals t, int columns) {
             String pct = t.total() > 0 ? String.format(Locale.ROOT, "%3d%%", (int) (100 * (double) t.received() / t.total()))
                     : "";
-            StringBuilder right = new StringBuilder();
-            right.append(ByteSize.format(t.received()));
-            if (t.total() >= 0) {
-                right.append(" / ").append(ByteSize.format(t.total()));
+            String bytes = ByteSize.format(t.received());
+            String total = t.total() >= 0 ? bytes + " / " + ByteSize.format(t.total()) : bytes;
+            double r = rate();
+            String rate = r > 0 ? ByteSize.rate(r) : "";
+            String eta = t.total() >= 0 ? "ETA " + Meter.clock(eta(t)) : "";
+            String objects = jobs.size() > 1 ? t.done() + "/" + t.count() + " objects"
+                    + (t.failed() > 0 ? ", " + t.failed() + " failed" : "") : "";
+            // in the order shown; each choice leaves out one more field than the one before
+            List<List<String>> choices = List.of(List.of(total, rate, eta, objects), List.of(total, eta, objects),
+                    List.of(total, eta), List.of(total), List.of(bytes), List.of());
+            for (List<String> fields : choices) {
+                String right = String.join("  ", fields.stream().filter(f -> !f.isEmpty()).toList());
+                String line = pct.isEmpty() || right.isEmpty() ? pct + right : pct + "  " + right;
+                if (line.length() > columns) {
+                    continue;
+                }
+                int room = columns - line.length() - 2;   // " [" ... "]" in place of the two blanks
+                if (room >= 10 && t.total() > 0 && !right.isEmpty()) {
+                    int fill = (int) Math.min(room, room * (double) t.received() / t.total());
+                    return pct + " [" + String.valueOf(unicode ? '\u2588' : '#').repeat(fill)
+                            + String.valueOf(unicode ? '\u2591' : '-').repeat(room - fill) + "] " + right;
+                }
+                return line;
             }
-            double rate = meter.rate();
-            if (rate > 0) {
-                right.append("  ").append(ByteSize.rate(rate));
-            }
-            if (t.total() >= 0) {
-                right.append("  ETA ").append(Meter.clock(meter.etaSeconds(t.total() - t.received())));
-            }
-            if (jobs.size() > 1) {
-                right.append("  ").append(t.done()).append('/').append(t.count()).append(" objects");
-            }
-            int room = columns - pct.length() - right.length() - 4;
-            StringBuilder line = new StringBuilder(pct);
-            if (room >= 10 && t.total() > 0) {
-                int fill = (int) Math.min(room, room * (double) t.received() / t.total());
-                line.append(" [").append(String.valueOf(unicode ? '\u2588' : '#').repeat(fill))
-                        .append(String.valueOf(unicode ? '\u2591' : '-').repeat(room - fill)).append("] ");
-            } else if (!pct.isEmpty()) {
-                line.append("  ");
-            }
-            line.append(right);
-            return line.length() > columns ? line.substring(0, columns) : line.toString();
+            return "";
         }
 
         @Override
         void erase() {
             if (drawn > 0) {
-                out.print("\r" + " ".repeat(Math.min(drawn + ECHO, Math.max(1, width.getAsInt() - 1))) + "\r");
+                out.print(home(Math.max(1, width.getAsInt())) + CLEAR_BELOW);
                 out.flush();
                 drawn = 0;
             }
@@ -506,7 +651,7 @@ abstract sealed class Display implements AutoCloseable {
             out.printf(Locale.ROOT, "Received %s in %.2f s (%s)%s%n", ByteSize.format(s.bytes()),
                     s.elapsed().toNanos() / 1e9, ByteSize.rate(s.rate()),
                     s.output().equals("-") && job.target().kind() == Output.Kind.NONE ? "" : " -> " + Visible.of(s.output()));
-            if (s.sha256() != null) {
+            if (s.sha256() != null && showHashes) {
                 out.println("SHA-256 " + s.sha256() + (jobs.size() > 1 ? "  " + Visible.of(s.output()) : ""));
             }
             if ("content".equals(s.verified())) {
@@ -521,7 +666,30 @@ abstract sealed class Display implements AutoCloseable {
         @Override
         synchronized void skipped(Job job) {
             erase();
-            out.println(Visible.of("Skipped " + job.request().objectName() + ": " + job.target().shown() + " exists"));
+            out.println(Visible.of("Skipped " + job.spec().name() + ": " + job.target().shown() + " exists"));
+            out.flush();
+        }
+
+        @Override
+        synchronized void retrying(Job job, int attempt, int attempts, Duration wait, String reason) {
+            erase();
+            out.println(Visible.of("Retrying " + job.spec().name() + " in " + Durations.format(wait) + " (attempt "
+                    + attempt + " of " + attempts + ", from the start): " + reason));
+            out.flush();
+        }
+
+        @Override
+        synchronized void tally(int count, int received, int skipped, int failed) {
+            erase();
+            List<String> others = new ArrayList<>();
+            if (skipped > 0) {
+                others.add(skipped + " skipped");
+            }
+            if (failed > 0) {
+                others.add(failed + " failed");
+            }
+            out.println("Received " + received + " of " + count + " objects" + (others.isEmpty() ? ""
+                    : "; " + String.join(", ", others)));
             out.flush();
         }
     }
@@ -551,7 +719,7 @@ abstract sealed class Display implements AutoCloseable {
 
         @Override
         synchronized void finished(Job job, Summary s) {
-            if (s.sha256() != null) {
+            if (s.sha256() != null && showHashes) {
                 out.println(jobs.size() > 1 ? s.sha256() + "  " + Visible.of(s.output()) : s.sha256());
                 out.flush();
             }
@@ -559,6 +727,14 @@ abstract sealed class Display implements AutoCloseable {
 
         @Override
         synchronized void skipped(Job job) {
+        }
+
+        @Override
+        void tally(int count, int received, int skipped, int failed) {
+        }
+
+        @Override
+        void retrying(Job job, int attempt, int attempts, Duration wait, String reason) {
         }
     }
 }
