@@ -109,7 +109,7 @@ final class Transfer {
         // the quiet display's hash goes there too
         boolean dataOnStdout = settings.output().isStdout() || (settings.metadata() != null
                 && new Output(settings.metadata(), Output.IfExists.FAIL, false, false).isStdout());
-        display = Display.create(settings.mode(), context.errTerminal(), context.err(),
+        display = Displays.create(settings.mode(), context.errTerminal(), context.err(),
                 dataOnStdout ? context.err() : context.out(), context.errWidth());
         display.showHashes = settings.sha256() != null;
         if (settings.mode() == Display.Mode.BAR && !context.errTerminal()) {
@@ -563,9 +563,7 @@ final class Transfer {
                     display.failed(prefix + f.message() + (cause instanceof Outcome.Problem ? "" : "; " + sink.abandoned())
                             + notRetried);
                     if (settings.verbose()) {
-                        synchronized (display) {
-                            context.err().print(Visible.stackTrace(cause));
-                        }
+                        display.stackTrace(cause);
                     }
                 }
                 return f.outcome();

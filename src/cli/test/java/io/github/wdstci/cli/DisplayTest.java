@@ -42,8 +42,8 @@ class DisplayTest {
     }
 
     /** A bar drawing into {@code screen} on a terminal this wide, showing one object's progress. */
-    static Display.Bar bar(ByteArrayOutputStream screen, IntSupplier width, Job.Progress progress) {
-        Display.Bar bar = new Display.Bar(into(screen), System.err, width);
+    static BarDisplay bar(ByteArrayOutputStream screen, IntSupplier width, Job.Progress progress) {
+        BarDisplay bar = new BarDisplay(into(screen), System.err, width);
         bar.jobs = jobsOf(progress);
         return bar;
     }
@@ -59,10 +59,10 @@ class DisplayTest {
      * (the sampler's tick, or nothing), every byte arrives, {@code afterBytes} runs, the object
      * ends and its summary, {@code elapsed} after the start, is shown. The progress records written.
      */
-    static List<Map<String, String>> progressRecordsOfOneObject(Consumer<Display.Lines> atStart,
-                                                                Consumer<Display.Lines> afterBytes, Duration elapsed) {
+    static List<Map<String, String>> progressRecordsOfOneObject(Consumer<LinesDisplay> atStart,
+                                                                Consumer<LinesDisplay> afterBytes, Duration elapsed) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Display.Lines lines = new Display.Lines(into(out), System.err);
+        LinesDisplay lines = new LinesDisplay(into(out), System.err);
         Job.Progress progress = progress();
         lines.jobs = jobsOf(progress);
         progress.started(1 << 20);
@@ -132,7 +132,7 @@ class DisplayTest {
 
     @Test
     void theBarFitsTheWidthAndShowsRateAndEta() {
-        Display.Bar bar = new Display.Bar(into(new ByteArrayOutputStream()),
+        BarDisplay bar = new BarDisplay(into(new ByteArrayOutputStream()),
                 System.err, () -> 80);
         bar.meter.sample(0, 0);
         bar.meter.sample(512L << 20, S);
@@ -142,11 +142,11 @@ class DisplayTest {
             assertThat(line.length()).isLessThanOrEqualTo(columns);
         }
         for (int width : new int[] {1, 2, 10, 15, 20, 80}) {
-            assertThat(Display.Bar.columns(width)).as("a bar on %d columns never reaches the last one", width)
+            assertThat(BarDisplay.columns(width)).as("a bar on %d columns never reaches the last one", width)
                     .isLessThan(Math.max(2, width)).isPositive();
         }
         for (int width : new int[] {4, 10, 80, 200}) {
-            assertThat(Display.Bar.columns(width) + Display.Bar.ECHO)
+            assertThat(BarDisplay.columns(width) + BarDisplay.ECHO)
                     .as("a ^C echoed after the bar on %d columns does not wrap", width).isLessThan(width);
         }
         assertThat(bar.render(t, 79)).startsWith(" 50% [").contains("512.00 MiB / 1.00 GiB")
@@ -160,7 +160,7 @@ class DisplayTest {
      */
     @Test
     void aNarrowTerminalDropsFieldsInsteadOfCuttingThem() {
-        Display.Bar bar = new Display.Bar(into(new ByteArrayOutputStream()), System.err, () -> 80);
+        BarDisplay bar = new BarDisplay(into(new ByteArrayOutputStream()), System.err, () -> 80);
         bar.meter.sample(0, 0);
         bar.meter.sample(512L << 20, S);
         Display.Totals t = new Display.Totals(512L << 20, 1L << 30, 0, 0, 1, true, true, 512L << 20);
@@ -190,7 +190,7 @@ class DisplayTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int[] width = {80};
         Job.Progress progress = progress();
-        Display.Bar bar = bar(out, () -> width[0], progress);
+        BarDisplay bar = bar(out, () -> width[0], progress);
         progress.started(1 << 30);
         progress.add(1 << 20);
         long t0 = System.nanoTime();
@@ -223,7 +223,7 @@ class DisplayTest {
     void aCompleteBarShowsTheSummarysRate() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Job.Progress progress = progress();
-        Display.Bar bar = bar(out, () -> 200, progress);
+        BarDisplay bar = bar(out, () -> 200, progress);
         progress.started(64L << 20);
         bar.draw(System.nanoTime(), true);
         progress.add(64L << 20);
@@ -269,7 +269,7 @@ class DisplayTest {
     @Test
     void anUnknownTotalIsADash() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Display.Lines lines = new Display.Lines(into(out), System.err);
+        LinesDisplay lines = new LinesDisplay(into(out), System.err);
         Job.Progress started = progress();
         Job.Progress waiting = progress();
         lines.jobs = jobsOf(started, waiting);
@@ -287,7 +287,7 @@ class DisplayTest {
     @Test
     void linesDoNotRepeatAFinishedCount() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Display.Lines lines = new Display.Lines(into(out), System.err);
+        LinesDisplay lines = new LinesDisplay(into(out), System.err);
         Job.Progress progress = progress();
         lines.jobs = jobsOf(progress);
         progress.started(4 << 20);
@@ -308,7 +308,7 @@ class DisplayTest {
     void anErrorOnATerminalStartsFromTheLinesStart() {
         for (boolean terminal : new boolean[] {true, false}) {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
-            Display.Lines d = new Display.Lines(into(new ByteArrayOutputStream()),
+            LinesDisplay d = new LinesDisplay(into(new ByteArrayOutputStream()),
                     into(err));
             d.errTerminal = terminal;
             d.failed("cancelled by signal");
@@ -322,7 +322,7 @@ class DisplayTest {
     void aHaltedBarIsErasedAndNotDrawnAgain() {
         ByteArrayOutputStream screen = new ByteArrayOutputStream();
         Job.Progress progress = progress();
-        Display.Bar bar = bar(screen, () -> 80, progress);
+        BarDisplay bar = bar(screen, () -> 80, progress);
         progress.started(1 << 30);
         progress.add(1 << 20);
         long t0 = System.nanoTime();

@@ -684,7 +684,7 @@ class WdsGetTest {
         assertThat(lines.exitCode()).as(lines.err()).isZero();
         assertThat(lines.record("done").get("output")).isEqualTo(dir + "/y" + evilFile);
         assertThat(CliRun.rawControls(lines.out() + lines.err())).isEmpty();
-        assertThat(CliRun.parse("x v=" + Display.Lines.quote("\\e\033\\")).get("v")).as("a backslash typed is not an escape")
+        assertThat(CliRun.parse("x v=" + LinesDisplay.quote("\\e\033\\")).get("v")).as("a backslash typed is not an escape")
                 .isEqualTo("\\e\033\\");
 
         CliRun usage = CliRun.inProcess("demo", "--size", "1" + evil);
