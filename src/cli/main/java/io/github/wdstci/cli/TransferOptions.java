@@ -203,7 +203,7 @@ final class TransferOptions {
         }
         Display.Mode mode = quiet ? Display.Mode.NONE : progress;
         Path spool = spoolDir != null ? spoolDir : Path.of(System.getProperty("java.io.tmpdir"));
-        Transfer.Settings settings = new Transfer.Settings(new Output(output, ifExists, device, createDirs), sha256,
+        TransferSettings settings = new TransferSettings(new Output(output, ifExists, device, createDirs), sha256,
                 metadata, timeout, parallel, spool, mode, quiet, verbose, standInNote, quiet ? null : cacheWarning(),
                 new Retries(retries), stallTimeout, log, sha256File, check);
         return new Transfer(specs, keepless, settings, context);
