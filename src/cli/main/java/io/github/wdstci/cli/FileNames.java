@@ -1,6 +1,7 @@
 package io.github.wdstci.cli;
 
 import java.io.IOException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -52,6 +53,36 @@ final class FileNames {
                     + Arguments.namesCharset().name() + ") cannot hold in a file name; " + Arguments.hint();
         }
         return what + " '" + given + "' is not a valid path here (" + e.getReason() + ")";
+    }
+
+    /** The longest file name (one path element) nearly every file system takes: NAME_MAX, or NTFS's limit. */
+    private static final int MAX_NAME = 255;
+
+    private static final boolean WINDOWS = System.getProperty("os.name", "").startsWith("Windows");
+
+    /**
+     * How much longer than file systems take {@code name} (one path element) is, in words
+     * ("300 bytes, where file systems take at most 255"), or null when it fits.
+     */
+    static String tooLong(Path name) {
+        int length = nameLength(name);
+        return length <= MAX_NAME ? null : length + (WINDOWS ? " characters" : " bytes")
+                + ", where file systems take at most " + MAX_NAME;
+    }
+
+    /** A file name's length as file systems count it: bytes in the system's encoding, UTF-16 units on Windows. */
+    private static int nameLength(Path name) {
+        String s = name.toString();
+        if (WINDOWS) {
+            return s.length();
+        }
+        Charset cs;
+        try {
+            cs = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+        } catch (IllegalArgumentException e) {
+            cs = StandardCharsets.UTF_8;
+        }
+        return s.getBytes(cs).length;
     }
 
     /** Whether the JVM names the current directory rightly; looked at once (it does not change). */

@@ -275,26 +275,6 @@ final class Output {
     }
 
     /** What {@code p} is, following symbolic links (a dangling one to where it points). */
-    /** The longest file name (one path element) nearly every file system takes: NAME_MAX, or NTFS's limit. */
-    static final int MAX_NAME = 255;
-
-    private static final boolean WINDOWS = System.getProperty("os.name", "").startsWith("Windows");
-
-    /** A file name's length as file systems count it: bytes in the system's encoding, UTF-16 units on Windows. */
-    static int nameLength(Path name) {
-        String s = name.toString();
-        if (WINDOWS) {
-            return s.length();
-        }
-        java.nio.charset.Charset cs;
-        try {
-            cs = java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
-        } catch (IllegalArgumentException e) {
-            cs = java.nio.charset.StandardCharsets.UTF_8;
-        }
-        return s.getBytes(cs).length;
-    }
-
     private Target classify(Path p, String shown) throws IOException {
         Path q = p.toAbsolutePath();
         for (int hops = 0; Files.isSymbolicLink(q); hops++) {
@@ -314,12 +294,10 @@ final class Output {
             if (parent == null || q.getFileName() == null) {
                 throw new Outcome.Problem(Outcome.FAILURE, "output has no file name: " + shown);
             }
-            int length = nameLength(q.getFileName());
-            if (length > MAX_NAME) {
+            String tooLong = FileNames.tooLong(q.getFileName());
+            if (tooLong != null) {
                 // else found only when the received object is renamed into place, at the end
-                throw new Outcome.Problem(Outcome.FAILURE, "output file name is too long: " + length
-                        + (WINDOWS ? " characters" : " bytes") + ", where file systems take at most " + MAX_NAME
-                        + ": " + shown);
+                throw new Outcome.Problem(Outcome.FAILURE, "output file name is too long: " + tooLong + ": " + shown);
             }
             if (!Files.isDirectory(parent)) {
                 if (Files.exists(parent)) {
