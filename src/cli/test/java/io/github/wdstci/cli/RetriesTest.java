@@ -8,6 +8,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -84,12 +85,7 @@ class RetriesTest {
     @Test
     void aFileThatAppearsWhileARetryWaitsIsKeptUnderSkip() throws Exception {
         Path out = dir.resolve("x.bin");
-        CliRun.Live run = CliRun.start("get", "-s", "wds01", "-n", "synthetic", "1MiB?fail=10054@64KiB", "-o",
-                out.toString(), "--retries", "2", "--if-exists=skip");
-        run.awaitErr("retry ");
-        Files.writeString(out, "appeared");
-
-        CliRun r = run.get();
+        CliRun r = whileARetryWaits(out, "skip", () -> Files.writeString(out, "appeared"));
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.errors()).isEmpty();
         assertThat(kind(r, "retry")).as("no retry after the skip").hasSize(1);
@@ -106,18 +102,25 @@ class RetriesTest {
     @Test
     void aDirectoryThatAppearsWhileARetryWaitsIsNeverReplaced() throws Exception {
         Path out = dir.resolve("x.bin");
-        CliRun.Live run = CliRun.start("get", "-s", "wds01", "-n", "synthetic", "1MiB?fail=10054@64KiB", "-o",
-                out.toString(), "--retries", "2", "--if-exists=overwrite");
-        run.awaitErr("retry ");
-        Files.createDirectory(out);
-
-        CliRun r = run.get();
+        CliRun r = whileARetryWaits(out, "overwrite", () -> Files.createDirectory(out));
         assertThat(r.exitCode()).as(r.err()).isEqualTo(8);
         assertThat(kind(r, "retry")).as("no retry after it").hasSize(1);
         assertThat(r.errors()).singleElement().asString().contains("output appeared meanwhile: " + out)
                 .contains("(a directory)").contains("only a regular file is replaced");
         assertThat(out).isEmptyDirectory();
         assertThat(dir.toFile().list()).as("no partial file").containsExactly("x.bin");
+    }
+
+    /**
+     * Receives an object whose every attempt fails transiently into {@code out}, with --retries and
+     * {@code --if-exists=ifExists}; {@code appear} runs while the first retry waits (1 s).
+     */
+    private static CliRun whileARetryWaits(Path out, String ifExists, Callable<?> appear) throws Exception {
+        CliRun.Live run = CliRun.start("get", "-s", "wds01", "-n", "synthetic", "1MiB?fail=10054@64KiB", "-o",
+                out.toString(), "--retries", "2", "--if-exists=" + ifExists);
+        run.awaitErr("retry ");
+        appear.call();
+        return run.get();
     }
 
     /** A transient failure that stays: N + 1 attempts, 1 s then 2 s apart, then its one error line. */
