@@ -20,10 +20,13 @@ import picocli.CommandLine;
  */
 final class ByteSize {
 
-    /** What {@code --help} says about sizes (one sentence per line). */
-    static final String HELP = "SIZE is a number with an optional unit: kB, MB, GB, TB are powers of 1000 (1GB = 1000000000),"
-            + " KiB, MiB, GiB, TiB are powers of 1024 (1GiB = 1073741824), and K, M, G, T alone are the same as"
-            + " KiB, MiB, GiB, TiB. Decimals are allowed (1.5GiB).";
+    /**
+     * What {@code --help} says about sizes: broken into lines here (picocli breaks a long one
+     * after any dot, as in {@code 1.5} / {@code GiB}).
+     */
+    static final String HELP = "SIZE is a number with an optional unit: kB, MB, GB, TB are powers of 1000%n"
+            + "(1GB = 1000000000), KiB, MiB, GiB, TiB are powers of 1024 (1GiB = 1073741824),%n"
+            + "and K, M, G, T alone are the same as KiB, MiB, GiB, TiB. Decimals are allowed%n(1.5GiB).";
 
     private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
 

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
         description = {"Receive a synthetic object through the Linux stand-in of WDSTPTC.dll (no server needed): "
                 + "blocks arrive out of order and every byte is checked against the expected content.",
                 "Without --output nothing is written to disk."},
-        footer = {"", ByteSize.HELP, "", Durations.HELP})
+        footerHeading = "%nNotes:%n", footer = {ByteSize.HELP, "", Durations.HELP})
 final class DemoCommand implements Callable<Integer> {
 
     /** The stand-in's largest block (ST_MAX_BLOCK). */
@@ -45,6 +45,7 @@ final class DemoCommand implements Callable<Integer> {
     long block;
 
     @Option(names = "--order", paramLabel = "ORDER", defaultValue = "shuffle",
+            completionCandidates = LowerCase.Order.class, converter = LowerCase.Order.class,
             description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Order order;
 
@@ -91,7 +92,10 @@ final class DemoCommand implements Callable<Integer> {
                 .server("localhost")
                 .namespace("synthetic")
                 .objectName(name));
-        Job.Spec job = new Job.Spec(request, "synthetic-" + size + ".bin", s);
+        String header = "Receiving a synthetic object of " + ByteSize.format(size) + " through the stand-in (blocks of "
+                + ByteSize.format(block) + ", order " + order.name().toLowerCase(Locale.ROOT) + ", seed " + s
+                + (delay == null ? "" : ", " + Durations.format(delay) + " before each block") + ")";
+        Job.Spec job = new Job.Spec(request, name, "synthetic-" + size + ".bin", s, header, null);
         return options.transfer(List.of(job), true, false, context).run();
     }
 }

@@ -7,13 +7,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import io.github.wdstci.AuthLevel;
 import io.github.wdstci.ContentHandler;
 import io.github.wdstci.StartInfo;
 import io.github.wdstci.TransferRequest;
 import io.github.wdstci.WdsTransportException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -53,9 +53,8 @@ final class DoctorCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "OBJECT", description = "An object to look for (with -s and -n).")
     String object;
 
-    @Option(names = "--auth", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Authenticate to the server (default); --no-auth asks for an unauthenticated session.")
-    boolean auth;
+    @Mixin
+    AuthOption auth;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s", converter = Durations.Converter.class,
             description = "How long to wait for the server (default: ${DEFAULT-VALUE}).")
@@ -100,13 +99,35 @@ final class DoctorCommand implements Callable<Integer> {
                 : "no (Vista-era DLL: a cancel always reports ERROR_CANCELLED)"));
         println(out, "export WdsTransportClientNegotiateRequiredDataRange: " + (lib.negotiation() ? "yes"
                 : "no (the whole object is always received)"));
+        try {
+            Defaults d = Defaults.load(root.context().env());
+            println(out, "defaults: " + describe(d));
+            if (server == null && d.server() != null) {
+                server = d.server();
+                namespace = namespace != null ? namespace : d.namespace();
+            }
+        } catch (Outcome.Problem e) {
+            println(out, "problem: " + e.getMessage());
+            result = Outcome.USAGE;
+        }
         if (server == null) {
             println(out, "server: not checked (give -s SERVER, and -n NAMESPACE OBJECT to look for an object)");
         } else {
-            result = probe(out, lib);
+            result = Outcome.worst(result, probe(out, lib));
         }
         out.flush();
         return result.exitCode();
+    }
+
+    /** The defaults for get (and doctor): each value and where it comes from, or that there are none. */
+    private static String describe(Defaults d) {
+        String where = "WDSGET_SERVER, WDSGET_NAMESPACE" + (d.file() == null ? "" : ", " + d.file());
+        if (d.server() == null && d.namespace() == null) {
+            return "none (" + where + ")";
+        }
+        return (d.server() == null ? "no server" : "server " + d.server() + " (from " + d.serverFrom() + ")") + ", "
+                + (d.namespace() == null ? "no namespace" : "namespace " + d.namespace() + " (from "
+                + d.namespaceFrom() + ")");
     }
 
     /** Starts a session for the object (or a probe name) and says what its outcome means. */
@@ -116,7 +137,7 @@ final class DoctorCommand implements Callable<Integer> {
         TransferRequest request;
         try {
             request = TransferRequest.newBuilder().server(server).namespace(ns).objectName(obj)
-                    .authLevel(auth ? AuthLevel.AUTH : AuthLevel.NO_AUTH).build();
+                    .authLevel(auth.level()).build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), TransferOptions.optionNames(e.getMessage()), e);
         }
@@ -225,7 +246,7 @@ final class DoctorCommand implements Callable<Integer> {
                     + (e.error() == io.github.wdstci.Win32Error.WSAHOST_NOT_FOUND ? "the name does not resolve"
                     : "check the name, the network and the server's firewall"));
             case ACCESS_DENIED -> println(out, s + "answers, but refuses access " + code
-                    + (auth ? "; check that this account may read the namespace" : "; drop --no-auth"));
+                    + (auth.on() ? "; check that this account may read the namespace" : "; drop --no-auth"));
             case NOT_FOUND -> {
                 println(out, s + "answers");
                 boolean noNamespace = e.error() == io.github.wdstci.Win32Error.ERROR_PATH_NOT_FOUND;

@@ -18,8 +18,8 @@ import picocli.CommandLine;
 final class Durations {
 
     /** What {@code --help} says about durations. */
-    static final String HELP = "DURATION is a number with a unit: ms, s, m, h or d, combined as in 1h30m"
-            + " (a bare number is seconds; ISO-8601 such as PT5M also works), in whole milliseconds.";
+    static final String HELP = "DURATION is a number with a unit: ms, s, m, h or d, combined as in 1h30m%n"
+            + "(a bare number is seconds; ISO-8601 such as PT5M also works), in whole%nmilliseconds.";
 
     /**
      * The longest duration, about 146 years: the timers count in nanoseconds ({@code toNanos()}),

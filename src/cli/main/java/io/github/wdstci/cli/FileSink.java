@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.function.Consumer;
@@ -28,9 +29,10 @@ final class FileSink implements Sink {
     /** The tag in wdsget's part files' names, {@code .NAME.wdsget-PID.part}. */
     static final String PART_TAG = "wdsget";
 
+    private final Path path;
     private final String shown;
     private final Output.IfExists ifExists;
-    private final io.github.wdstci.FileSink file;
+    private final io.github.wdstci.FileSink file;          // null: a directory is at the path
     private long fileSize = -1;
 
     /**
@@ -39,19 +41,41 @@ final class FileSink implements Sink {
      * @param ifExists {@code --if-exists}: what becomes of a regular file at the target
      */
     FileSink(Path path, String shown, Output.IfExists ifExists) {
+        this.path = path;
         this.shown = shown;
         this.ifExists = ifExists;
         this.file = library(path, ifExists);
     }
 
-    /** The library's sink for one of wdsget's files: committed here, after the checks. */
+    /**
+     * The library's sink for one of wdsget's files: committed here, after the checks. Null when
+     * a directory is at {@code path}, which the library's builder refuses: one that appeared
+     * after the output was decided (while a retry waited, say). It is then found in the way
+     * when the session starts, as the library's sink finds one there ({@link #directoryAt}).
+     */
     private static io.github.wdstci.FileSink library(Path path, Output.IfExists ifExists) {
-        return io.github.wdstci.FileSink.newBuilder(path).replaceExisting(ifExists == Output.IfExists.OVERWRITE)
-                .followLinks(true).partFileTag(PART_TAG).commitOnSuccess(false).build();
+        try {
+            return io.github.wdstci.FileSink.newBuilder(path).replaceExisting(ifExists == Output.IfExists.OVERWRITE)
+                    .followLinks(true).partFileTag(PART_TAG).commitOnSuccess(false).build();
+        } catch (IllegalArgumentException e) {
+            if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /** What the library's sink says of a directory at the target when its session starts. */
+    private static TargetExistsException directoryAt(Path path) {
+        return new TargetExistsException(path.toString(), TargetExistsException.Found.DIRECTORY, false,
+                "only a regular file is ever replaced");
     }
 
     @Override
     public void start(long size) throws IOException {
+        if (file == null) {
+            throw inTheWay(directoryAt(path), shown, ifExists);
+        }
         Path dir = file.target().getParent();
         FileStore store = Files.getFileStore(dir);
         long free = store.getUsableSpace();
@@ -99,12 +123,15 @@ final class FileSink implements Sink {
 
     /**
      * A file written whole from bytes as the object's file is written (a part file, renamed
-     * into place), for {@code --metadata}; made with the other outputs, before the transfer.
+     * into place), for {@code --metadata} and {@code --sha256-file}; made with the other
+     * outputs, before the transfer.
      */
     static final class Whole {
-        private final io.github.wdstci.FileSink file;
+        private final Path path;
+        private final io.github.wdstci.FileSink file;      // null: a directory is at the path
 
         Whole(Path path, Output.IfExists ifExists) {
+            this.path = path;
             this.file = library(path, ifExists);
         }
 
@@ -114,6 +141,9 @@ final class FileSink implements Sink {
          * @throws TargetExistsException when something that {@code --if-exists} keeps is there
          */
         void write(byte[] bytes) throws IOException {
+            if (file == null) {
+                throw directoryAt(path);
+            }
             try {
                 file.onStart(new StartInfo(bytes.length, 0));
                 file.onContent(MemorySegment.ofArray(bytes), 0);
@@ -174,6 +204,9 @@ final class FileSink implements Sink {
 
     @Override
     public void abort() {
+        if (file == null) {
+            return;
+        }
         try {
             file.discard();
         } catch (IOException e) {

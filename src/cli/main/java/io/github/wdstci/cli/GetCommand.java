@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import io.github.wdstci.AuthLevel;
 import io.github.wdstci.TransferRequest;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,10 +17,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "get", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Receive objects from a WDS server by multicast. Several objects are received at the same"
                 + " time (see --parallel) into a directory; the exit code is that of the worst outcome."},
-        footer = {"", ByteSize.HELP, "", Durations.HELP, "", "Examples:",
+        footerHeading = "%nNotes:%n", footer = {ByteSize.HELP, "", Durations.HELP, "",
+                "Without -s or -n, the server and namespace come from WDSGET_SERVER and%n"
+                + "WDSGET_NAMESPACE, else from the config file $XDG_CONFIG_HOME/wdsget/config%n"
+                + "(by default ~/.config/wdsget/config), lines 'server = HOST' and%n'namespace = NAMESPACE'.", "",
+                "Examples:",
                 "  wdsget get -s wds01 -n \"WDS:ImageGroup1/boot.wim/1\" boot.wim -o /srv/images/",
                 "  wdsget get -s wds01 -n images install.wim -o /dev/sdb --device",
-                "  wdsget get -s wds01 -n images install.wim -o - | ssh store 'cat > /srv/images/install.wim'",
+                "  wdsget get -s wds01 -n images boot.wim -o - | ssh store 'cat > boot.wim'",
                 "  wdsget get -s wds01 -n images a.wim b.wim c.wim -o images/ --create-dirs"})
 final class GetCommand implements Callable<Integer> {
 
@@ -31,36 +34,96 @@ final class GetCommand implements Callable<Integer> {
     @ParentCommand
     WdsGet root;
 
-    @Option(names = {"-s", "--server"}, required = true, paramLabel = "HOST", description = "WDS server name or address.")
+    @Option(names = {"-s", "--server"}, paramLabel = "HOST",
+            description = "WDS server name or address (default: WDSGET_SERVER, else the config file's).")
     String server;
 
-    @Option(names = {"-n", "--namespace"}, required = true, paramLabel = "NAMESPACE",
-            description = "Transport namespace on the server.")
+    @Option(names = {"-n", "--namespace"}, paramLabel = "NAMESPACE",
+            description = "Transport namespace on the server (default: WDSGET_NAMESPACE, else the config file's).")
     String namespace;
 
     // index 0..*: names may stand anywhere among the options ("a.wim -q b.wim"), not only side by side
-    @Parameters(index = "0..*", arity = "1..*", paramLabel = "OBJECT", description = "Object names within the namespace.")
-    List<String> objects;
+    @Parameters(index = "0..*", arity = "0..*", paramLabel = "OBJECT",
+            description = "Object names within the namespace (at least one, here or in -i FILE).")
+    List<String> objects = new ArrayList<>();
 
-    @Option(names = "--auth", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Authenticate to the server (default); --no-auth asks for an unauthenticated session.")
-    boolean auth;
+    @Option(names = {"-i", "--input-file"}, paramLabel = "FILE",
+            description = "Also receive the objects listed in FILE (- for standard input), one per line; a tab and"
+                    + " a file name after an object name give its output (inside -o DIR when given).")
+    String inputFile;
+
+    @Mixin
+    AuthOption auth;
 
     @Mixin
     TransferOptions options;
 
     @Override
     public Integer call() {
-        List<Job.Spec> specs = new ArrayList<>();
-        for (String object : objects) {
-            TransferRequest request = options.request(spec, TransferRequest.newBuilder()
-                    .server(server)
-                    .namespace(namespace)
-                    .objectName(object)
-                    .authLevel(auth ? AuthLevel.AUTH : AuthLevel.NO_AUTH));
-            specs.add(new Job.Spec(request, defaultName(object), null));
+        WdsGet.Context context = root.context();
+        List<ObjectList.Entry> entries = new ArrayList<>();
+        objects.forEach(o -> entries.add(new ObjectList.Entry(o, null)));
+        String host = server;
+        String space = namespace;
+        List<String> missing = new ArrayList<>();
+        try {
+            if (inputFile != null) {
+                entries.addAll(ObjectList.read(inputFile, context.stdin()));
+            }
+            // read also when both are given: a broken config file is said even when not needed
+            Defaults defaults = Defaults.load(context.env());
+            host = host != null ? host : defaults.server();
+            space = space != null ? space : defaults.namespace();
+            if (host == null) {
+                missing.add(defaults.whereToGive("--server", "WDSGET_SERVER", "server"));
+            }
+            if (space == null) {
+                missing.add(defaults.whereToGive("--namespace", "WDSGET_NAMESPACE", "namespace"));
+            }
+        } catch (Outcome.Problem e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        return options.transfer(specs, false, true, root.context()).run();
+        if (entries.isEmpty()) {
+            missing.add("OBJECT: give at least one" + (inputFile == null ? "" : " (-i " + inputFile + " lists none)"));
+        }
+        if (!missing.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "missing " + String.join("; missing ", missing));
+        }
+        List<Job.Spec> specs = new ArrayList<>();
+        for (ObjectList.Entry e : entries) {
+            TransferRequest request = options.request(spec, TransferRequest.newBuilder()
+                    .server(host)
+                    .namespace(space)
+                    .objectName(syntheticName(space, e.object()))
+                    .authLevel(auth.level()));
+            specs.add(Job.Spec.object(request, e.object(), e.output()));
+        }
+        return options.transfer(specs, false, true, context).run();
+    }
+
+    /**
+     * The name to ask the transport for. The stand-in's synthetic objects are named by their
+     * size, which it reads in whole B, K/KiB, M/MiB, G/GiB or T/TiB only: a size written as the
+     * options take it ({@code 1GB}, {@code 1.5GiB}, {@code 1PiB}) is passed on in bytes, as the
+     * demo passes its {@code --size}. Any other name, namespace or transport is left as given.
+     */
+    static String syntheticName(String namespace, String object) {
+        if (!"synthetic".equalsIgnoreCase(namespace) || object == null) {
+            return object;
+        }
+        int q = object.indexOf('?');
+        String size = q < 0 ? object : object.substring(0, q);
+        long bytes;
+        try {
+            bytes = ByteSize.parse(size);
+        } catch (IllegalArgumentException e) {
+            return object;                   // not a size: the transport says it is not found
+        }
+        if (size.strip().equals(size) && !size.contains(".") && !size.matches("(?i).*[kmgtp]b")
+                && !size.matches("(?i).*p(ib)?")) {
+            return object;                   // a size the stand-in reads as it is
+        }
+        return Transport.identify().standIn() ? bytes + (q < 0 ? "" : object.substring(q)) : object;
     }
 
     /** The object's last name component, without stand-in options ({@code ?...}); "object" if none is left. */

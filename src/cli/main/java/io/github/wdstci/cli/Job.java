@@ -1,5 +1,6 @@
 package io.github.wdstci.cli;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.wdstci.TransferRequest;
@@ -11,10 +12,24 @@ import io.github.wdstci.TransferRequest;
 final class Job {
 
     /**
-     * What to receive: the request, the object's own file name (for an output
-     * directory) and, for the demo, the seed of the synthetic content to check.
+     * What to receive.
+     *
+     * @param request       what the transport is asked for
+     * @param name          the object as the user named it, for records and messages (the
+     *                      request's name may be spelt otherwise: {@link GetCommand#syntheticName})
+     * @param defaultName   the object's own file name (without --output, or in an output directory)
+     * @param syntheticSeed for the demo, the seed of the synthetic content to check; else null
+     * @param header        what the bar's first line says about it; null for the usual sentence
+     * @param output        its own output ({@code get -i}: relative to {@code -o DIR}), or null for
+     *                      the run's
      */
-    record Spec(TransferRequest request, String defaultName, Long syntheticSeed) {
+    record Spec(TransferRequest request, String name, String defaultName, Long syntheticSeed, String header,
+                String output) {
+
+        /** An object of {@code get}, as the user named it, received as {@code request}, into {@code output}. */
+        static Spec object(TransferRequest request, String name, String output) {
+            return new Spec(request, name, GetCommand.defaultName(name), null, null, output);
+        }
     }
 
     /** Counts for the display: written on the callback thread, read on the display's. */
@@ -23,6 +38,8 @@ final class Job {
         private final AtomicLong received = new AtomicLong();
         private volatile long total = -1;
         private volatile long startedNanos;
+        private volatile long completedNanos;
+        private volatile boolean completed;
         private volatile boolean ended;
         private volatile boolean failed;
 
@@ -34,14 +51,43 @@ final class Job {
         void started(long size) {
             startedNanos = System.nanoTime();
             total = size;
+            if (size == 0) {
+                complete();
+            }
             poke.run();
         }
 
         /** A block arrived. */
         void add(long bytes) {
             if (received.addAndGet(bytes) == total) {
+                complete();
                 poke.run();
             }
+        }
+
+        private void complete() {
+            completedNanos = System.nanoTime();
+            completed = true;
+        }
+
+        /**
+         * From the session's start to its last byte (what the summary's time and rate are
+         * over, without setting the session up or putting the object in place); null while
+         * bytes are still to come.
+         */
+        Duration elapsed() {
+            return completed ? Duration.ofNanos(completedNanos - startedNanos) : null;
+        }
+
+        /**
+         * A new attempt starts ({@code --retries}): it starts over, so the counts go back to
+         * nothing received, size unknown until its session starts.
+         */
+        void restart() {
+            received.set(0);
+            total = -1;
+            completed = false;
+            poke.run();
         }
 
         /** The object's run is over; {@code failure}: it does not count towards the totals any more. */
@@ -75,8 +121,10 @@ final class Job {
 
     private final Spec spec;
     private final Output.Target target;
-    private final Sink sink;
+    private volatile Sink sink;
     private final Progress progress;
+    private volatile String expected;
+    private volatile String digest;
     private volatile String transport;
     private volatile Transport.Running running;
     private volatile Receiver receiver;
@@ -101,8 +149,32 @@ final class Job {
         return target;
     }
 
+    /** The current attempt's sink. */
     Sink sink() {
         return sink;
+    }
+
+    /** The next attempt's sink ({@code --retries}). */
+    void sink(Sink next) {
+        sink = next;
+    }
+
+    /** The SHA-256 the object must have ({@code --check}), or null. */
+    String expected() {
+        return expected;
+    }
+
+    void expect(String hex) {
+        expected = hex;
+    }
+
+    /** The object's SHA-256, once received and put in place (when computed), else null. */
+    String digest() {
+        return digest;
+    }
+
+    void digest(String hex) {
+        digest = hex;
     }
 
     Progress progress() {

@@ -26,7 +26,7 @@ final class Meter {
     /**
      * Adds a sample.
      *
-     * @param bytes the bytes received so far (never decreasing)
+     * @param bytes the bytes received so far (fewer than before only when an object starts over)
      * @param nanos {@link System#nanoTime()} of the sample
      */
     void sample(long bytes, long nanos) {
@@ -38,6 +38,12 @@ final class Meter {
         }
         double dt = (nanos - lastNanos) / 1e9;
         if (dt <= 0) {
+            return;
+        }
+        if (bytes < lastBytes) {
+            // an object started over (--retries): measure on from here, the rate as it was
+            lastNanos = nanos;
+            lastBytes = bytes;
             return;
         }
         double instant = (bytes - lastBytes) / dt;

@@ -109,9 +109,21 @@ enum Outcome {
      *                over whatever the cancelled session reported
      */
     static Failure classify(Throwable t, TransferRequest request, Stop stop) {
+        return classify(t, request, request.objectName(), stop);
+    }
+
+    /** {@link #classify(Throwable, TransferRequest, Stop)} for an object of a run, named as its user named it. */
+    static Failure classify(Throwable t, Job.Spec spec, Stop stop) {
+        return classify(t, spec.request(), spec.name(), stop);
+    }
+
+    private static Failure classify(Throwable t, TransferRequest request, String objectName, Stop stop) {
         Throwable c = unwrap(t);
         if (stop != null) {
             return stop.failure();
+        }
+        if (c instanceof Stalled st) {
+            return new Failure(TIMED_OUT, st.getMessage() + " " + code(Win32Error.ERROR_TIMEOUT.code()));
         }
         if (c instanceof CancellationException) {
             return new Failure(CANCELLED, "cancelled " + code(Win32Error.ERROR_CANCELLED.code()));
@@ -120,7 +132,7 @@ enum Outcome {
             return new Failure(p.outcome(), p.getMessage());
         }
         if (c instanceof WdsTransportException e) {
-            return transport(e, request);
+            return transport(e, request, objectName);
         }
         if (c instanceof IOException e && isAccessDenied(e)) {
             return new Failure(ACCESS_DENIED, "access denied: cannot write "
@@ -136,8 +148,8 @@ enum Outcome {
         return new Failure(FAILURE, (c instanceof IOException ? "I/O error: " : "failed: ") + what);
     }
 
-    private static Failure transport(WdsTransportException e, TransferRequest r) {
-        String object = "'" + r.objectName() + "' in namespace '" + r.namespace() + "' on " + r.server();
+    private static Failure transport(WdsTransportException e, TransferRequest r, String objectName) {
+        String object = "'" + objectName + "' in namespace '" + r.namespace() + "' on " + r.server();
         String code = code(e.code());
         return switch (e.error()) {
             case ERROR_FILE_NOT_FOUND, ERROR_NOT_FOUND ->
@@ -227,6 +239,15 @@ enum Outcome {
             c = c.getCause();
         }
         return c;
+    }
+
+    /** No block arrived for {@code --stall-timeout}: wdsget ended the attempt (see {@link Retries}). */
+    static final class Stalled extends java.util.concurrent.TimeoutException {
+        private static final long serialVersionUID = 1L;
+
+        Stalled(java.time.Duration limit) {
+            super("stalled: no block arrived for " + Durations.format(limit) + " (--stall-timeout)");
+        }
     }
 
     /** A failure wdsget itself detected, already classified; its message is the line to show. */

@@ -49,9 +49,26 @@ final class Output {
     /**
      * The decision for one object: the kind, the path to open (links resolved), the name to
      * show, and {@code --if-exists}, which also decides about a file that appears at the path
-     * while the object arrives (see {@link FileSink#place}).
+     * while the object arrives (see {@link FileSink#commit}); {@code create}, a directory that
+     * {@code --create-dirs} is to create first (see {@link #withDirectories}), or null.
      */
-    record Target(Kind kind, Path path, String shown, IfExists ifExists) {
+    record Target(Kind kind, Path path, String shown, IfExists ifExists, Path create) {
+
+        Target(Kind kind, Path path, String shown, IfExists ifExists) {
+            this(kind, path, shown, ifExists, null);
+        }
+
+        /**
+         * This target once its directory exists: {@link #resolve} only decides, so that a command
+         * line refused as a whole (a later object, the metadata) leaves no directory behind.
+         */
+        Target withDirectories() throws IOException {
+            if (create == null) {
+                return this;
+            }
+            Files.createDirectories(create);
+            return new Target(kind, create.toRealPath().resolve(path.getFileName()), shown, ifExists);
+        }
 
         /** The sink that writes this target. */
         Sink sink(WritableByteChannel stdout, Path spoolDir, boolean hash) {
@@ -97,6 +114,34 @@ final class Output {
 
     IfExists ifExists() {
         return ifExists;
+    }
+
+    /**
+     * Where an object with an output of its own ({@code get -i}) goes: {@code name} inside the
+     * directory {@code --output} names, when it names one and {@code name} is relative; else
+     * {@code name} itself. The same {@code --if-exists} and {@code --create-dirs}; a block device
+     * there needs {@code --if-exists=overwrite}, as {@code --device} confirms {@code --output} only.
+     */
+    Output forObject(String name) {
+        boolean relative;
+        try {
+            relative = !Path.of(name).isAbsolute();
+        } catch (InvalidPathException e) {
+            relative = false;              // resolve() says what is wrong with it
+        }
+        String dir = output;
+        boolean inside = relative && dir != null && !isStdout()
+                && (dir.endsWith("/") || dir.endsWith(File.separator) || isDirectory(dir));
+        return new Output(inside ? dir + (dir.endsWith("/") || dir.endsWith(File.separator) ? "" : "/") + name : name,
+                ifExists, false, createDirs);
+    }
+
+    private static boolean isDirectory(String path) {
+        try {
+            return Files.isDirectory(Path.of(path));
+        } catch (InvalidPathException e) {
+            return false;
+        }
     }
 
     boolean createDirs() {
@@ -177,7 +222,7 @@ final class Output {
         try {
             if (output == null) {
                 return keepless ? new Target(Kind.NONE, null, "-", ifExists)
-                        : classify(Path.of(defaultName), defaultName);
+                        : classify(FileNames.of(defaultName, "the object's file name"), defaultName);
             }
             if (isStdout()) {
                 if (several) {
@@ -193,10 +238,10 @@ final class Output {
                 throw new Outcome.Problem(Outcome.USAGE, "--output has bytes that are not valid in this locale's"
                         + " character set (" + System.getProperty("sun.jnu.encoding", "?") + "): " + output);
             }
-            Path p = Path.of(output);
+            Path p = FileNames.of(output, "--output");
             if (output.endsWith("/") || output.endsWith(File.separator) || Files.isDirectory(p)) {
-                Path dir = directory(p);
-                return classify(dir.resolve(defaultName), dir.resolve(defaultName).toString());
+                Path inside = directory(p).resolve(FileNames.of(defaultName, "the object's file name"));
+                return classify(inside, inside.toString());
             }
             if (several) {
                 throw new Outcome.Problem(Outcome.USAGE, "with several objects, --output must be a directory:"
@@ -204,9 +249,9 @@ final class Output {
             }
             return classify(p, output);
         } catch (InvalidPathException e) {
-            throw new Outcome.Problem(Outcome.USAGE, (output == null
-                    ? "the object's name '" + defaultName + "' is not a valid file name here; give --output"
-                    : "--output is not a valid path") + " (" + e.getReason() + encodingHint() + ")");
+            // a name that FileNames took, but not joined to another (a directory's)
+            throw new Outcome.Problem(Outcome.USAGE, FileNames.unnamable(output == null ? defaultName : output,
+                    output == null ? "the object's file name" : "--output", e));
         } catch (Outcome.Problem e) {
             throw e;
         } catch (IOException e) {
@@ -214,7 +259,7 @@ final class Output {
         }
     }
 
-    /** An existing directory, created under --create-dirs. */
+    /** An existing directory, or one --create-dirs is to create. */
     private Path directory(Path p) throws IOException {
         if (Files.isDirectory(p)) {
             return p;
@@ -226,30 +271,10 @@ final class Output {
             throw new Outcome.Problem(Outcome.FAILURE, "output directory does not exist: " + output
                     + " (add --create-dirs to create it)");
         }
-        return Files.createDirectories(p);
+        return p;                            // created by Target.withDirectories
     }
 
     /** What {@code p} is, following symbolic links (a dangling one to where it points). */
-    /** The longest file name (one path element) nearly every file system takes: NAME_MAX, or NTFS's limit. */
-    static final int MAX_NAME = 255;
-
-    private static final boolean WINDOWS = System.getProperty("os.name", "").startsWith("Windows");
-
-    /** A file name's length as file systems count it: bytes in the system's encoding, UTF-16 units on Windows. */
-    static int nameLength(Path name) {
-        String s = name.toString();
-        if (WINDOWS) {
-            return s.length();
-        }
-        java.nio.charset.Charset cs;
-        try {
-            cs = java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
-        } catch (IllegalArgumentException e) {
-            cs = java.nio.charset.StandardCharsets.UTF_8;
-        }
-        return s.getBytes(cs).length;
-    }
-
     private Target classify(Path p, String shown) throws IOException {
         Path q = p.toAbsolutePath();
         for (int hops = 0; Files.isSymbolicLink(q); hops++) {
@@ -269,12 +294,10 @@ final class Output {
             if (parent == null || q.getFileName() == null) {
                 throw new Outcome.Problem(Outcome.FAILURE, "output has no file name: " + shown);
             }
-            int length = nameLength(q.getFileName());
-            if (length > MAX_NAME) {
+            String tooLong = FileNames.tooLong(q.getFileName());
+            if (tooLong != null) {
                 // else found only when the received object is renamed into place, at the end
-                throw new Outcome.Problem(Outcome.FAILURE, "output file name is too long: " + length
-                        + (WINDOWS ? " characters" : " bytes") + ", where file systems take at most " + MAX_NAME
-                        + ": " + shown);
+                throw new Outcome.Problem(Outcome.FAILURE, "output file name is too long: " + tooLong + ": " + shown);
             }
             if (!Files.isDirectory(parent)) {
                 if (Files.exists(parent)) {
@@ -284,7 +307,8 @@ final class Output {
                     throw new Outcome.Problem(Outcome.FAILURE, "output directory does not exist: " + parent
                             + " (add --create-dirs to create it)");
                 }
-                Files.createDirectories(parent);
+                Path missing = parent.normalize();
+                return new Target(Kind.FILE, missing.resolve(q.getFileName()), shown, ifExists, missing);
             }
             return new Target(Kind.FILE, parent.toRealPath().resolve(q.getFileName()), shown, ifExists);
         }
@@ -318,17 +342,6 @@ final class Output {
         return new Target(Kind.STREAM, real, shown, ifExists);   // FIFO, character device, or unknown (Windows)
     }
 
-    /**
-     * Why a name that is fine elsewhere may not be a path here: the JVM encodes file names
-     * in the locale's character set, which is ASCII in the C or POSIX locale.
-     */
-    static String encodingHint() {
-        String jnu = System.getProperty("sun.jnu.encoding", "");
-        return jnu.isEmpty() || jnu.toUpperCase(java.util.Locale.ROOT).contains("UTF")
-                ? "" : "; file names are encoded in " + jnu + " in this locale: set LC_ALL or LANG to a UTF-8 locale"
-                + " such as C.UTF-8";
-    }
-
     /** Whether the stream {@code p} is this process's standard output (where /proc tells). */
     private static boolean isStandardOutput(Path p) {
         Path fd1 = Path.of("/proc/self/fd/1");
@@ -358,6 +371,11 @@ final class Output {
     private static final int S_IFBLK = 0060000;
     private static final int S_IFCHR = 0020000;
     private static final int S_IFIFO = 0010000;
+
+    /** Whether {@code p} is a FIFO (a named pipe); false where that cannot be told (Windows). */
+    static boolean isFifo(Path p) {
+        return p != null && fileType(p) == S_IFIFO;
+    }
 
     /** The file type bits of st_mode, or 0 where the "unix" attribute view does not exist (Windows). */
     private static int fileType(Path p) {

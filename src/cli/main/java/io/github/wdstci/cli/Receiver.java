@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.BitSet;
+import java.util.function.Consumer;
 
 import io.github.wdstci.ContentHandler;
 import io.github.wdstci.StartInfo;
@@ -28,6 +29,7 @@ final class Receiver implements ContentHandler {
     private final Job.Progress progress;
     private final Long syntheticSeed;      // null: no content check
     private final boolean keepMetadata;
+    private final Consumer<String> events;
 
     private long fileSize = -1;
     private int blockSize;
@@ -42,18 +44,22 @@ final class Receiver implements ContentHandler {
      * @param progress      counts what arrived
      * @param syntheticSeed the seed of a synthetic object to verify against; null for none
      * @param keepMetadata  whether to keep the object's metadata
+     * @param events        told of the session's start and metadata ({@code --log})
      */
-    Receiver(Sink sink, Job.Progress progress, Long syntheticSeed, boolean keepMetadata) {
+    Receiver(Sink sink, Job.Progress progress, Long syntheticSeed, boolean keepMetadata, Consumer<String> events) {
         this.sink = sink;
         this.progress = progress;
         this.syntheticSeed = syntheticSeed;
         this.keepMetadata = keepMetadata;
+        this.events = events;
     }
 
     @Override
     public void onStart(StartInfo info) throws Exception {
         fileSize = info.fileSize();
         blockSize = info.blockSize();
+        events.accept("session started: " + fileSize + " bytes (" + ByteSize.format(fileSize) + ") in blocks of "
+                + blockSize + " bytes");
         sink.start(fileSize);              // first: it refuses an object its output has no room for
         if (syntheticSeed != null && blockSize > 0) {
             long n = Math.ceilDiv(fileSize, (long) blockSize);    // no overflow near Long.MAX_VALUE
@@ -67,6 +73,7 @@ final class Receiver implements ContentHandler {
 
     @Override
     public void onMetadata(MemorySegment segment) throws Exception {
+        events.accept("metadata: " + segment.byteSize() + " bytes" + (keepMetadata ? "" : " (not kept)"));
         if (!keepMetadata) {
             return;
         }

@@ -52,6 +52,15 @@ sealed interface Sink permits FileSink, DeviceSink, StreamSink, Sink.Discard {
     default void interrupt() {
     }
 
+    /**
+     * Whether another attempt ({@code --retries}) may write this output from the start, with a
+     * new sink, once this one gave up: a file or a device can be written again; a stream only
+     * while nothing went out.
+     */
+    default boolean canStartOver() {
+        return true;
+    }
+
     /** Gives up: closes, and deletes whatever the output does not keep; idempotent. */
     void abort();
 

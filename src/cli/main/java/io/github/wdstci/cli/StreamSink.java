@@ -282,6 +282,17 @@ final class StreamSink implements Sink {
         }
     }
 
+    /**
+     * Standard output can be started over while nothing went out (blocks only spooled); a FIFO
+     * or a character device cannot: giving up closed it, and its reader has seen the end.
+     */
+    @Override
+    public boolean canStartOver() {
+        synchronized (this) {
+            return path == null && next == 0;
+        }
+    }
+
     @Override
     public String abandoned() {
         long n;

@@ -1,15 +1,9 @@
 package io.github.wdstci.cli;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -21,19 +15,23 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-
-import io.github.wdstci.TargetExistsException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One wdsget run of {@code get} or {@code demo}: one or more objects,
  * received concurrently into their outputs, with one display and one exit
  * code (that of the worst outcome, see {@link Outcome#worst}).
  *
- * <p>Before any session starts, every output is checked ({@link Output}),
- * part files of dead wdsget processes are removed ({@link FileSink#removeStaleParts}),
- * and the transport library is identified. Then each object runs on a thread
- * of its own: its session receives into its {@link Sink}, which is verified
- * and put in place only once complete.
+ * <p>Before any session starts, the options are checked against each other
+ * and every output is decided ({@link Plan}, {@link Output}), part files of
+ * dead wdsget processes are removed ({@link FileSink#removeStaleParts}), and
+ * the transport library is identified. Then each object runs on a thread of
+ * its own ({@link Attempts}): its session receives into its {@link Sink},
+ * which is verified and put in place only once complete, and a transient
+ * failure or a stall starts the object over, as often as {@code --retries}
+ * allows. The files beside the objects are written once they are in place
+ * ({@link ExtraFiles}); {@code --log} records what happens ({@link EventLog}),
+ * and a run of several objects ends with their {@link Tally}.
  *
  * <p>Ctrl-C (SIGINT) and SIGTERM, from the start of {@link #run()} (handed
  * over by {@link Signals}' shutdown hook), and {@code --timeout} a timer, stop
@@ -42,11 +40,6 @@ import io.github.wdstci.TargetExistsException;
  * (with 128 + the signal) only after that.
  */
 final class Transfer {
-
-    /** The settings of a run, from the command line. */
-    record Settings(Output output, String sha256, String metadata, Duration timeout, int parallel, Path spoolDir,
-                    Display.Mode mode, boolean quiet, boolean verbose, boolean standInNote, String warning) {
-    }
 
     /**
      * How long wdsget waits, once told to stop (signal or --timeout), for the transport to end
@@ -57,24 +50,25 @@ final class Transfer {
 
     private final List<Job.Spec> specs;
     private final boolean keepless;
-    private final Settings settings;
+    private final TransferSettings settings;
     private final WdsGet.Context context;
     private final CountDownLatch reported = new CountDownLatch(1);
-    private final List<Job> jobs = new ArrayList<>();           // guarded by this once sessions run
-    private volatile Outcome.Stop stop;
+    private final Stopping stopping = new Stopping();
     private volatile boolean leaving;                           // giving up on a transport that did not stop
-    private final java.util.concurrent.atomic.AtomicBoolean notEndedSaid = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean notEndedSaid = new AtomicBoolean();
     private volatile int exitCode = -1;                         // run()'s, once it has reported
-    private final Set<Job> endedBeforeStop = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile EventLog log = EventLog.NONE;
     private Display display;
-    private Output.Target metadataTarget;
-    private FileSink.Whole metadataFile;                        // the metadata's file, when it is a regular file
+    private Tally tally;
+    /** --timeout, notes that wait for something (a FIFO's reader); its thread starts with the first task. */
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
+            .daemon().name("wdsget-timer").unstarted(r));
 
     /**
      * @param specs    the objects, in the order given
      * @param keepless without {@code --output}, keep nothing (demo) rather than write each under its own name
      */
-    Transfer(List<Job.Spec> specs, boolean keepless, Settings settings, WdsGet.Context context) {
+    Transfer(List<Job.Spec> specs, boolean keepless, TransferSettings settings, WdsGet.Context context) {
         this.specs = specs;
         this.keepless = keepless;
         this.settings = settings;
@@ -83,13 +77,17 @@ final class Transfer {
 
     /** Runs the transfer; returns the exit code. */
     int run() {
-        // an object or its metadata on standard output: the display keeps off it, on standard error
+        // the display is on standard error; with an object or its metadata on standard output,
+        // the quiet display's hash goes there too
         boolean dataOnStdout = settings.output().isStdout() || (settings.metadata() != null
                 && new Output(settings.metadata(), Output.IfExists.FAIL, false, false).isStdout());
-        display = dataOnStdout
-                ? Display.create(settings.mode(), context.errTerminal(), context.err(), context.err(), context.errWidth())
-                : Display.create(settings.mode(), context.outTerminal(), context.out(), context.err(), context.outWidth());
-        display.errTerminal = context.errTerminal();
+        display = Displays.create(settings.mode(), context.errTerminal(), context.err(),
+                dataOnStdout ? context.err() : context.out(), context.errWidth());
+        display.showHashes = settings.sha256() != null;
+        tally = new Tally(display);
+        if (settings.mode() == Display.Mode.BAR && !context.errTerminal()) {
+            display.note("note: --progress=bar needs standard error on a terminal; showing lines");
+        }
         if (!Signals.handOver(this::onSignal)) {
             // a signal came first and was reported; the JVM is exiting with its code
             return Outcome.Stop.signal().outcome().exitCode();
@@ -97,23 +95,37 @@ final class Transfer {
         Outcome worst = Outcome.SUCCESS;
         List<Job> active = new ArrayList<>();
         Transport transport = null;
-        ScheduledExecutorService timer = null;
         try {
             // A signal from here on stops the run (onSignal): each step before the sessions
             // checks for it, and end() says so.
-            Outcome pre = check();
+            Plan plan = new Plan(specs, keepless, settings, context.outTerminal(), display);
+            Outcome pre = plan.check();
             if (pre != null) {
                 return end(pre, active);
+            }
+            if (settings.log() != null) {
+                try {
+                    log = EventLog.open(settings.log(), context.err());
+                } catch (Outcome.Problem e) {
+                    display.failed(e.getMessage());
+                    return end(e.outcome(), active);
+                }
+                log.event("wdsget " + WdsGet.version() + " starts (" + WdsGet.java() + "): " + specs.size()
+                        + (specs.size() == 1 ? " object" : " objects") + ", " + settings.retries().attempts()
+                        + (settings.retries().attempts() == 1 ? " attempt" : " attempts") + " each"
+                        + (settings.stallTimeout() == null ? "" : ", --stall-timeout " + Durations.format(settings.stallTimeout()))
+                        + (settings.timeout() == null ? "" : ", --timeout " + Durations.format(settings.timeout())));
             }
             if (settings.warning() != null) {
                 display.note(settings.warning());
             }
-            worst = prepareJobs(active);
-            if (active.isEmpty() || stop != null) {
+            ExtraFiles extras = new ExtraFiles(settings, display, log, context.stdout());
+            worst = plan.prepare(active, extras, tally, this::sink);
+            if (active.isEmpty() || stopping.reason() != null) {
                 return end(worst, active);
             }
             removeStaleParts(active);
-            if (stop != null) {
+            if (stopping.reason() != null) {
                 return end(worst, active);
             }
 
@@ -125,41 +137,47 @@ final class Transfer {
             if (settings.standInNote() && lib.standIn() && !settings.quiet()) {
                 display.note("note: the transport is the " + lib.text() + "; no WDS server is contacted");
             }
+            log.event("transport: " + lib.text() + "; exports CancelSessionEx: " + (lib.cancelEx() ? "yes" : "no")
+                    + ", NegotiateRequiredDataRange: " + (lib.negotiation() ? "yes" : "no")
+                    + " (no range negotiated: each attempt asks for the whole object)");
             for (Job j : active) {
                 j.transport(lib.text());
+                log.event(j.spec(), "request: server " + j.request().server() + ", namespace " + j.request().namespace()
+                        + ", object " + j.request().objectName() + ", " + (j.request().authLevel()
+                        == io.github.wdstci.AuthLevel.AUTH ? "authenticated" : "unauthenticated") + ", into "
+                        + j.target().shown());
             }
             try {
                 transport = Transport.open();
             } catch (Throwable t) {
-                Outcome.Failure f = Outcome.classify(t, active.get(0).request(), null);
+                Outcome.Failure f = Outcome.classify(t, active.get(0).spec(), null);
                 display.failed("cannot open the transport: " + f.message());
                 return end(Outcome.worst(worst, f.outcome()), active);
             }
-            if (stop != null) {
+            if (stopping.reason() != null) {
                 return end(worst, active);
             }
 
             if (settings.timeout() != null) {
-                timer = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
-                        .name("wdsget-timeout").unstarted(r));
-                timer.schedule(() -> stop(Outcome.Stop.timeout(settings.timeout())),
+                timers.schedule(() -> stop(Outcome.Stop.timeout(settings.timeout())),
                         settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
-                timer.schedule(this::giveUp, settings.timeout().plus(HOOK_WAIT).toNanos(), TimeUnit.NANOSECONDS);
+                timers.schedule(this::giveUp, settings.timeout().plus(HOOK_WAIT).toNanos(), TimeUnit.NANOSECONDS);
             }
-            synchronized (this) {
-                jobs.addAll(active);
-            }
+            stopping.add(active);
             display.begin(active);
-            worst = Outcome.worst(worst, receiveAll(transport, active));
+            Attempts attempts = new Attempts(transport, settings, display, log, stopping, timers, extras, tally,
+                    this::sink);
+            worst = Outcome.worst(worst, receiveAll(attempts, active));
+            worst = Outcome.worst(worst, extras.writeSums(active));
             return end(worst, active);
         } finally {
             display.close();
+            log.event("exit " + (exitCode >= 0 ? exitCode : "(none: stopped before the end)"));
+            log.close();
             if (transport != null) {
                 transport.close();
             }
-            if (timer != null) {
-                timer.shutdownNow();         // after the close: giveUp() also covers a close that does not return
-            }
+            timers.shutdownNow();            // after the close: giveUp() also covers a close that does not return
             Signals.ended();                // a signal from now on changes nothing (if onSignal runs, it waits)
             reported.countDown();
         }
@@ -167,121 +185,23 @@ final class Transfer {
 
     /** The run's exit code; a stop (signal, --timeout) that came meanwhile counts, and one line says so. */
     private int end(Outcome worst, List<Job> active) {
-        Outcome.Stop s = stop;
+        Outcome.Stop s = stopping.reason();
         if (s != null) {
             worst = Outcome.worst(worst, s.outcome());
             display.failed(s.message() + "; " + abandoned(active));
+            log.event(s.message() + "; " + abandoned(active));
+        }
+        if (specs.size() > 1 && stopping.sessions()) {
+            tally.report(specs.size());
         }
         exitCode = worst.exitCode();
         return exitCode;
     }
 
-    /** Checks the options against each other; a usage problem's exit code, or null. */
-    private Outcome check() {
-        String sha = settings.sha256();
-        boolean several = specs.size() > 1;
-        String problem = null;
-        if (sha != null && !sha.isEmpty() && !sha.matches("(?i)[0-9a-f]{64}")) {
-            problem = "--sha256 expects 64 hex digits: '" + sha + "'";
-        } else if (several && sha != null && !sha.isEmpty()) {
-            problem = "--sha256=HEX checks one object; with several, give --sha256 alone to print each hash";
-        } else if (several && settings.metadata() != null) {
-            problem = "--metadata saves the metadata of one object; give one object";
-        } else if (sha != null && keepless && settings.output().given() == null) {
-            problem = "--sha256 needs --output: without it the demo keeps nothing to hash"
-                    + " (every byte is checked against the synthetic content anyway)";
-        } else if (settings.metadata() != null && settings.output().isStdout() && "-".equals(settings.metadata())) {
-            problem = "--metadata - and --output - would both write to standard output";
-        } else if (settings.output().given() != null && settings.output().given().isBlank()) {
-            problem = "--output is empty: give a file, a directory (ending in /) or - for standard output";
-        } else if (settings.metadata() != null && settings.metadata().isBlank()) {
-            problem = "--metadata is empty: give a file or - for standard output";
-        } else if (settings.spoolDir() != null && settings.spoolDir().toString().isBlank()) {
-            problem = "--spool-dir is empty: give an existing directory";
-        } else if (settings.spoolDir() != null && !Files.isDirectory(settings.spoolDir())) {
-            problem = "--spool-dir is not an existing directory: " + settings.spoolDir();
-        } else if (settings.output().deviceProblem() != null) {
-            problem = settings.output().deviceProblem();
-        } else {
-            Set<String> seen = new HashSet<>();
-            for (Job.Spec spec : specs) {
-                if (!seen.add(spec.request().objectName())) {
-                    problem = "the object '" + spec.request().objectName() + "' is given twice";
-                    break;
-                }
-            }
-        }
-        if (problem != null) {
-            display.failed(problem);
-            return Outcome.USAGE;
-        }
-        return null;
-    }
-
-    /** Decides every object's output; returns the worst outcome of those that cannot run. */
-    private Outcome prepareJobs(List<Job> active) {
-        Outcome worst = Outcome.SUCCESS;
-        boolean several = specs.size() > 1;
-        Set<Path> paths = new HashSet<>();
-        boolean usage = false;           // a command line that cannot mean what it says: receive nothing
-        for (Job.Spec spec : specs) {
-            String prefix = several ? spec.request().objectName() + ": " : "";
-            Output.Target target;
-            try {
-                target = settings.output().resolve(spec.defaultName(), several, keepless);
-            } catch (Outcome.Problem e) {
-                display.failed(prefix + e.getMessage());
-                worst = Outcome.worst(worst, e.outcome());
-                usage |= e.outcome() == Outcome.USAGE;
-                continue;
-            }
-            if (target.path() != null && !paths.add(target.path())) {
-                display.failed(prefix + "another object of this call is written to " + target.shown()
-                        + "; receive them separately");
-                worst = Outcome.worst(worst, Outcome.USAGE);
-                usage = true;
-                continue;
-            }
-            boolean hash = settings.sha256() != null;
-            WritableByteChannel stdout = target.kind() == Output.Kind.STDOUT ? context.stdout().get() : null;
-            Job job = new Job(spec, target, target.sink(stdout, settings.spoolDir(), hash),
-                    new Job.Progress(() -> display.poke()), "-");
-            if (target.kind() == Output.Kind.SKIP) {
-                display.skipped(job);
-                continue;
-            }
-            active.add(job);
-        }
-        if (usage) {
-            active.clear();
-            return Outcome.USAGE;
-        }
-        if (settings.metadata() != null && !active.isEmpty()) {
-            Output meta = new Output(settings.metadata(), settings.output().ifExists(), false,
-                    settings.output().createDirs());
-            try {
-                metadataTarget = meta.resolve(active.get(0).spec().defaultName() + ".metadata", false, false);
-                Path metaPath = metadataTarget.path();
-                if (metaPath != null && metaPath.equals(active.get(0).target().path())) {
-                    throw new Outcome.Problem(Outcome.USAGE, "--metadata and --output name the same file: "
-                            + metadataTarget.shown());
-                }
-                if (metadataTarget.kind() == Output.Kind.DEVICE) {
-                    throw new Outcome.Problem(Outcome.TARGET_EXISTS, "--metadata " + metadataTarget.shown()
-                            + " is a block device");
-                }
-                if (metadataTarget.kind() == Output.Kind.FILE) {
-                    metadataFile = new FileSink.Whole(metadataTarget.path(), metadataTarget.ifExists());
-                }
-                // Kind.SKIP: the file is there and --if-exists=skip keeps it; the object, whose
-                // output is free, is still received (saveMetadata says that its metadata was not kept)
-            } catch (Outcome.Problem e) {
-                display.failed(e.getMessage());
-                active.clear();
-                return Outcome.worst(worst, e.outcome());
-            }
-        }
-        return worst;
+    /** A new sink for an object's output: for its first attempt, and for each retry (which starts over). */
+    private Sink sink(Output.Target target) {
+        WritableByteChannel stdout = target.kind() == Output.Kind.STDOUT ? context.stdout().get() : null;
+        return target.sink(stdout, settings.spoolDir(), settings.hashes());
     }
 
     /** Removes the temporary files of dead wdsget processes from every output directory (said under -v). */
@@ -303,7 +223,7 @@ final class Transfer {
     }
 
     /** Runs every object's session, at most {@code parallel} at once; the worst outcome. */
-    private Outcome receiveAll(Transport transport, List<Job> active) {
+    private Outcome receiveAll(Attempts attempts, List<Job> active) {
         Semaphore slots = new Semaphore(Math.max(1, settings.parallel()));
         Outcome worst = Outcome.SUCCESS;
         try (ExecutorService threads = Executors.newThreadPerTaskExecutor(
@@ -314,7 +234,7 @@ final class Transfer {
                     slots.acquire();
                     try {
                         // the call's count: an object left alone by skipped ones still names itself
-                        return receive(transport, j, specs.size() > 1);
+                        return attempts.receive(j, specs.size() > 1);
                     } finally {
                         slots.release();
                     }
@@ -335,154 +255,16 @@ final class Transfer {
         return worst;
     }
 
-    /** One object, from opening its output to its summary; its outcome. */
-    private Outcome receive(Transport transport, Job job, boolean several) {
-        Sink sink = job.sink();
-        String prefix = several ? job.request().objectName() + ": " : "";
-        try {
-            checkStop();
-            sink.prepare();
-            checkStop();
-            Receiver receiver = new Receiver(sink, job.progress(), job.spec().syntheticSeed(), metadataTarget != null);
-            job.receiver(receiver);
-            long started = System.nanoTime();
-            Transport.Running running;
-            synchronized (this) {
-                checkStop();
-                running = transport.start(job.request(), receiver);
-                job.running(running);
-            }
-            try {
-                running.completion().get();
-            } finally {
-                running.close();
-            }
-            Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-            long bytes = job.progress().received();
-            String digest = sink.commit(settings.sha256(), this::checkStop);
-            job.progress().end(false);
-            if (metadataTarget != null) {
-                saveMetadata(receiver.metadata(), prefix);
-            }
-            boolean synthetic = job.spec().syntheticSeed() != null;
-            String verified = synthetic ? "content"
-                    : digest != null && settings.sha256() != null && !settings.sha256().isEmpty() ? "sha256" : null;
-            display.finished(job, new Display.Summary(job.request().objectName(), bytes, elapsed, sink.shown(), digest,
-                    verified, synthetic ? receiver.blocks() : -1, synthetic ? receiver.outOfOrder() : -1));
-            return Outcome.SUCCESS;
-        } catch (Throwable t) {
-            sink.abort();
-            Throwable cause = Outcome.unwrap(t);
-            if (cause instanceof FileSink.Kept kept) {
-                // a file appeared at the output meanwhile, and --if-exists=skip keeps it
-                job.progress().end(false);
-                display.skipped(job);
-                if (!settings.quiet()) {
-                    display.note("note: " + prefix + kept.getMessage());
-                }
-                return Outcome.SUCCESS;
-            }
-            job.progress().end(true);
-            Outcome.Stop s = stop;
-            Outcome.Failure f = Outcome.classify(cause, job.request(), s);
-            if (s == null) {
-                display.failed(prefix + f.message() + (cause instanceof Outcome.Problem ? "" : "; " + sink.abandoned()));
-                if (settings.verbose()) {
-                    synchronized (display) {
-                        context.err().print(Visible.stackTrace(cause));
-                    }
-                }
-            }
-            return f.outcome();
-        }
-    }
-
-    /** Writes the metadata (when the server sent some) to {@code --metadata}. */
-    private void saveMetadata(byte[] metadata, String prefix) throws IOException {
-        Output.Target t = metadataTarget;
-        if (metadata == null) {
-            if (!settings.quiet()) {
-                display.note("note: " + prefix + "the server sent no metadata; " + t.shown() + " was not written");
-            }
-            return;
-        }
-        try {
-            switch (t.kind()) {
-                case SKIP -> skippedMetadata(prefix, "--metadata " + t.shown() + " exists");
-                case FILE -> {
-                    try {
-                        metadataFile.write(metadata);
-                    } catch (TargetExistsException e) {
-                        inTheWay(e, t, prefix);
-                    }
-                }
-                case STDOUT -> write(context.stdout().get(), metadata);
-                default -> {
-                    try (FileChannel ch = FileChannel.open(t.path(), StandardOpenOption.WRITE)) {
-                        write(ch, metadata);
-                    }
-                }
-            }
-        } catch (Outcome.Problem e) {
-            throw e;
-        } catch (IOException e) {
-            throw Outcome.ioProblem("the object was received, but saving its metadata to " + t.shown() + " failed", e);
-        }
-    }
-
-    /** Under --if-exists=skip, a --metadata file that is there is kept: the metadata received is not saved. */
-    private void skippedMetadata(String prefix, String why) {
-        if (!settings.quiet()) {
-            display.note("note: " + prefix + why + "; it was kept and the object's metadata discarded"
-                    + " (--if-exists=skip)");
-        }
-    }
-
-    private static void write(WritableByteChannel ch, byte[] bytes) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        while (b.hasRemaining()) {
-            ch.write(b);
-        }
-    }
-
-    /**
-     * The metadata's file was not put in place: what is there decides under --if-exists, as
-     * for the object's own file ({@link FileSink#commit}). A regular file that appeared
-     * meanwhile was replaced under overwrite; under skip it is kept (a note, exit 0), under
-     * fail too (exit 8); anything else is never replaced (exit 8). The object is in place already.
-     */
-    private void inTheWay(TargetExistsException e, Output.Target t, String prefix) throws IOException {
-        boolean file = e.found() == TargetExistsException.Found.REGULAR_FILE;
-        String there = e.found().words();
-        if (file && t.ifExists() == Output.IfExists.SKIP) {
-            skippedMetadata(prefix, "--metadata " + t.shown() + " appeared during the transfer");
-            return;
-        }
-        throw new Outcome.Problem(Outcome.TARGET_EXISTS, "the object was received, but --metadata " + t.shown()
-                + " appeared during the transfer" + (file ? "" : " (" + there + ")") + "; it was kept and the"
-                + " object's metadata discarded" + (file ? " (use --if-exists=overwrite)"
-                : ", only a regular file is replaced"));
-    }
-
-    private void checkStop() throws Outcome.Problem {
-        Outcome.Stop s = stop;
-        if (s != null) {
-            throw new Outcome.Problem(s.outcome(), s.message());
-        }
-    }
-
     /** What the stopped run left behind, for its one line. */
     private String abandoned(List<Job> active) {
-        synchronized (this) {
-            if (jobs.isEmpty()) {
-                // stopped before any session started: no output was touched
-                return active.size() == 1 ? active.get(0).sink().abandoned() : "nothing was received";
-            }
+        if (!stopping.sessions()) {
+            // stopped before any session started: no output was touched
+            return active.size() == 1 ? active.get(0).sink().abandoned() : "nothing was received";
         }
         List<String> left = new ArrayList<>();
         for (Job j : active) {
             // not those that had failed before the stop: their own line said what became of them
-            if (j.progress().failed() && !endedBeforeStop.contains(j)) {
+            if (j.progress().failed() && !stopping.endedBeforeStop(j)) {
                 left.add(j.sink().abandoned());
             }
         }
@@ -497,18 +279,9 @@ final class Transfer {
 
     /** Stops the run: the first reason wins; every session is cancelled and every blocked output unblocked. */
     void stop(Outcome.Stop why) {
-        List<Job> all;
-        synchronized (this) {
-            if (stop != null) {
-                return;
-            }
-            stop = why;
-            all = List.copyOf(jobs);
-            for (Job j : all) {
-                if (j.progress().ended()) {
-                    endedBeforeStop.add(j);
-                }
-            }
+        List<Job> all = stopping.stop(why);
+        if (all == null) {
+            return;
         }
         Display d = display;
         if (d != null) {
@@ -540,7 +313,7 @@ final class Transfer {
             return;                  // giveUp() is exiting and has said why
         }
         boolean ended = exitCode >= 0 || reported.getCount() == 0;
-        Outcome.Stop before = stop;  // --timeout's, when it came first
+        Outcome.Stop before = stopping.reason();  // --timeout's, when it came first
         if (!ended) {
             stop(Outcome.Stop.signal());
         }
@@ -568,7 +341,7 @@ final class Transfer {
      * forever, so it says so and exits with the timeout's code.
      */
     private void giveUp() {
-        Outcome.Stop s = stop;
+        Outcome.Stop s = stopping.reason();
         if (s == null || reported.getCount() == 0) {
             return;
         }
@@ -591,7 +364,7 @@ final class Transfer {
         if (!notEndedSaid.compareAndSet(false, true)) {
             return;                  // the signal's hook and the give-up timer may both get here
         }
-        Outcome.Stop s = stop;
+        Outcome.Stop s = stopping.reason();
         context.err().println((context.errTerminal() ? "\r" : "") + "wdsget: " + (s != null ? Visible.of(s.message()) + "; " : "")
                 + "the transport did not end its"
                 + " sessions within " + Durations.format(HOOK_WAIT) + " of being told to stop; leaving without it"

@@ -22,6 +22,10 @@ final class TransferOptions {
     /** The largest cache size ({@code ulCacheSize} is 32-bit). */
     static final long MAX_CACHE = 0xFFFF_FFFFL;
 
+    /** The command these options belong to ({@code get} or {@code demo}), for its usage errors. */
+    @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+    CommandLine.Model.CommandSpec mixee;
+
     @Option(names = {"-o", "--output"}, paramLabel = "PATH",
             description = {"Where the object goes: a file (replaced atomically, only with --if-exists=overwrite);"
                     + " a directory, or a path ending in /, to receive it under its own name;"
@@ -31,6 +35,7 @@ final class TransferOptions {
     String output;
 
     @Option(names = "--if-exists", paramLabel = "POLICY", defaultValue = "fail",
+            completionCandidates = LowerCase.IfExists.class, converter = LowerCase.IfExists.class,
             description = "When the output file (or the --metadata file) exists: ${COMPLETION-CANDIDATES}"
                     + " (default: ${DEFAULT-VALUE}).")
     Output.IfExists ifExists;
@@ -55,8 +60,35 @@ final class TransferOptions {
     String metadata;
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.Converter.class,
-            description = "Give up (exit 9) when the whole transfer takes longer than this, e.g. 90s, 30m, 1h30m.")
+            description = "Give up (exit 9) when the whole transfer takes longer than this, e.g. 90s, 30m, 1h30m;"
+                    + " what is still arriving is not kept, objects already received stay.")
     Duration timeout;
+
+    @Option(names = "--sha256-file", paramLabel = "FILE",
+            description = "Write the SHA-256 of every object received to FILE, as sha256sum does (sha256sum -c checks"
+                    + " them later); - for standard output. A file there follows --if-exists.")
+    String sha256File;
+
+    @Option(names = "--check", paramLabel = "FILE",
+            description = "Require each object to match its SHA-256 in FILE, a sha256sum list (by output name, else"
+                    + " file name); a mismatch keeps no file and exits with 7, an object not listed is refused (exit 2).")
+    String check;
+
+    @Option(names = "--retries", paramLabel = "N", defaultValue = "0",
+            description = "Try an object again up to N times when its transfer fails for a transient reason (a"
+                    + " connection reset or aborted, a network or host unreachable, a timeout, a stall), waiting 1s, 2s,"
+                    + " 4s ... (at most 1m) between; a retry starts over (default: ${DEFAULT-VALUE}).")
+    int retries;
+
+    @Option(names = "--stall-timeout", paramLabel = "DURATION", converter = Durations.Converter.class,
+            description = "End an attempt when no block has arrived for this long, e.g. 30s; then --retries applies"
+                    + " (exit 9 when none is left).")
+    Duration stallTimeout;
+
+    @Option(names = "--log", paramLabel = "FILE",
+            description = "Append what happens to FILE, one timestamped line per event: the transport library, the"
+                    + " sessions, metadata, failures, retries, what was received; - for standard error.")
+    String log;
 
     @Option(names = "--cache-size", paramLabel = "SIZE", defaultValue = "32MiB", converter = ByteSize.Converter.class,
             description = "Bytes received but not yet written that the client may hold; it also bounds the block size"
@@ -73,8 +105,9 @@ final class TransferOptions {
     Path spoolDir;
 
     @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
-            description = "${COMPLETION-CANDIDATES}: a live bar on a terminal, key=value lines otherwise"
-                    + " (default: ${DEFAULT-VALUE}).")
+            completionCandidates = LowerCase.Progress.class, converter = LowerCase.Progress.class,
+            description = "${COMPLETION-CANDIDATES}: on standard error, a live bar where it is a terminal, key=value"
+                    + " lines otherwise (default: ${DEFAULT-VALUE}).")
     Display.Mode progress;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress, no notes and no summary: errors only"
@@ -128,6 +161,9 @@ final class TransferOptions {
         if (parallel < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--parallel must be at least 1: " + parallel);
         }
+        if (retries < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--retries must not be negative: " + retries);
+        }
         try {
             return builder.cacheSize(cacheSize).build();
         } catch (IllegalArgumentException e) {
@@ -160,10 +196,16 @@ final class TransferOptions {
      * @param standInNote  whether to say on stderr that the transport is the stand-in
      */
     Transfer transfer(List<Job.Spec> specs, boolean keepless, boolean standInNote, WdsGet.Context context) {
+        if (quiet && (progress == Display.Mode.BAR || progress == Display.Mode.LINES)) {
+            throw new CommandLine.ParameterException(mixee.commandLine(),
+                    "--quiet shows errors only, --progress=" + progress.name().toLowerCase(java.util.Locale.ROOT)
+                    + " a display: give one of them");
+        }
         Display.Mode mode = quiet ? Display.Mode.NONE : progress;
         Path spool = spoolDir != null ? spoolDir : Path.of(System.getProperty("java.io.tmpdir"));
-        Transfer.Settings settings = new Transfer.Settings(new Output(output, ifExists, device, createDirs), sha256,
-                metadata, timeout, parallel, spool, mode, quiet, verbose, standInNote, quiet ? null : cacheWarning());
+        TransferSettings settings = new TransferSettings(new Output(output, ifExists, device, createDirs), sha256,
+                metadata, timeout, parallel, spool, mode, quiet, verbose, standInNote, quiet ? null : cacheWarning(),
+                new Retries(retries), stallTimeout, log, sha256File, check);
         return new Transfer(specs, keepless, settings, context);
     }
 }

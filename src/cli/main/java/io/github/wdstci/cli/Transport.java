@@ -135,7 +135,12 @@ final class Transport implements AutoCloseable {
          * turns into CancelSessionEx(ERROR_TIMEOUT) where the DLL has it.
          */
         void timeOut(String why) {
-            completion.completeExceptionally(new java.util.concurrent.TimeoutException(why));
+            end(new java.util.concurrent.TimeoutException(why));
+        }
+
+        /** Ends the session with this timeout ({@code --timeout}, or a stall: {@link Outcome.Stalled}). */
+        void end(java.util.concurrent.TimeoutException why) {
+            completion.completeExceptionally(why);
         }
 
         /** Frees the session (waiting for its completion callback); idempotent. */

@@ -17,7 +17,7 @@ import java.io.StringWriter;
  * is what {@link Arguments} shows for bytes that are not UTF-8). Everything else, a
  * backslash included, is left as it is: in messages a Windows path stays readable.
  * {@code key=value} records quote their values and escape backslashes too
- * ({@link Display.Lines#quote}).
+ * ({@link LinesDisplay#quote}).
  */
 final class Visible {
 

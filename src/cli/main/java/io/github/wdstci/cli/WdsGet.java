@@ -1,13 +1,19 @@
 package io.github.wdstci.cli;
 
+import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.channels.WritableByteChannel;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.Properties;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -42,9 +48,11 @@ import picocli.CommandLine.Command;
                 "   7:verification failed (SHA-256 or content)",
                 "   8:output exists (see --if-exists and --device)",
                 "   9:timed out (see --timeout)",
+                " 129:hung up (SIGHUP: the terminal closed); cleaned up as for SIGTERM",
                 " 130:cancelled (Ctrl-C or the transport)",
                 " 143:terminated (SIGTERM)"},
-        footer = {"", "With several objects the exit code is that of the worst outcome, in this order: "
+        footerHeading = "%nNotes:%n",
+        footer = {"With several objects the exit code is that of the worst outcome, in this order: "
                 + "130, 9, 7, 6, 5, 4, 3, 1, 8.",
                 "", "Run 'wdsget help COMMAND' for a command's options; 'wdsget doctor' checks the setup."})
 public final class WdsGet implements Runnable {
@@ -78,6 +86,7 @@ public final class WdsGet implements Runnable {
 
     /** What {@link #main} does before it exits: the exit code. */
     private static int run(String[] args) {
+        Stdout printed = Stdout.install();
         Supplier<WritableByteChannel> stdout = new Supplier<>() {
             private WritableByteChannel channel;
 
@@ -96,17 +105,94 @@ public final class WdsGet implements Runnable {
             return Outcome.USAGE.exitCode();
         }
         Context c = new Context(System.out, System.err, Tty.stdoutIsTerminal(), Tty.stderrIsTerminal(),
-                Tty::stdoutWidth, Tty::stderrWidth, stdout);
+                Tty::stdoutWidth, Tty::stderrWidth, stdout, System::getenv, System.in);
         int code = execute(args, c);
         Signals.ended();            // the command has ended: a signal now changes nothing
-        if (code == 0 && System.out.checkError()) {
-            // what a command printed (the hash, records, --version, doctor, help) did not all reach
-            // standard output: a full disk behind a redirection, or a reader that went away
-            System.err.println("wdsget: not everything printed reached standard output (its disk is full, or its"
-                    + " reader went away); anything received is in place");
-            code = Outcome.FAILURE.exitCode();
+        System.out.flush();
+        return afterOutput(code, args, System.out.checkError(), printed.failure(), System.err);
+    }
+
+    /**
+     * The exit code once it is known whether what a command printed (the hash, records,
+     * --version, doctor, help) reached standard output. Not all of it did: a full disk behind a
+     * redirection fails the run, and says so. A reader that went away ({@code | head -1}) or a
+     * standard output closed ({@code >&-}) only matters to a command that receives objects
+     * (their hashes went nowhere); for one that receives nothing, it is what the user asked for.
+     *
+     * @param lost   whether a write to standard output failed
+     * @param reason the first such failure, when known
+     */
+    static int afterOutput(int code, String[] args, boolean lost, IOException reason, PrintStream err) {
+        if (code != 0 || !lost) {
+            return code;
         }
-        return code;
+        String why = reason == null ? "" : String.valueOf(reason.getMessage()).toLowerCase(Locale.ROOT);
+        boolean unread = why.contains("broken pipe") || why.contains("bad file descriptor")
+                || why.contains("pipe is being closed");
+        boolean receives = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst()
+                .map(a -> a.equals("get") || a.equals("demo")).orElse(false);
+        if (unread && !receives) {
+            return code;
+        }
+        err.println("wdsget: not everything printed reached standard output ("
+                + (reason == null ? "its disk is full, or its reader went away" : Visible.of(reason.getMessage()))
+                + ")" + (receives ? "; anything received is in place" : ""));
+        return Outcome.FAILURE.exitCode();
+    }
+
+    /** Standard output that remembers why a write failed: a PrintStream only says that one did. */
+    static final class Stdout extends FilterOutputStream {
+        private volatile IOException failure;
+
+        private Stdout(OutputStream out) {
+            super(out);
+        }
+
+        /** Puts one in place of {@code System.out}, with its encoding. */
+        static Stdout install() {
+            Stdout s = new Stdout(new FileOutputStream(FileDescriptor.out));
+            System.setOut(new PrintStream(new BufferedOutputStream(s, 8192), true, System.out.charset()));
+            return s;
+        }
+
+        /** The first write that failed, or null. */
+        IOException failure() {
+            return failure;
+        }
+
+        private IOException failed(IOException e) {
+            if (failure == null) {
+                failure = e;
+            }
+            return e;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            try {
+                out.write(b);
+            } catch (IOException e) {
+                throw failed(e);
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                throw failed(e);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw failed(e);
+            }
+        }
     }
 
     /**
@@ -170,9 +256,13 @@ public final class WdsGet implements Runnable {
      * @param outWidth    standard output's terminal width
      * @param errWidth    standard error's terminal width
      * @param stdout      standard output as a channel, for an object's bytes ({@code -o -})
+     * @param env         the environment ({@link System#getenv(String)}): the defaults' variables
+     *                    and the config file's location ({@link Defaults})
+     * @param stdin       standard input ({@code -i -})
      */
     record Context(PrintStream out, PrintStream err, boolean outTerminal, boolean errTerminal,
-                   IntSupplier outWidth, IntSupplier errWidth, Supplier<WritableByteChannel> stdout) {
+                   IntSupplier outWidth, IntSupplier errWidth, Supplier<WritableByteChannel> stdout,
+                   Function<String, String> env, InputStream stdin) {
     }
 
     /** wdsget's version, from the build. */

@@ -37,10 +37,10 @@ class ByteSizeTest {
 
     @Test
     void quotesOnlyWhatNeedsIt() {
-        assertThat(Display.Lines.quote("plain")).isEqualTo("plain");
-        assertThat(Display.Lines.quote("a b")).isEqualTo("\"a b\"");
-        assertThat(Display.Lines.quote("say \"x\\y\"")).isEqualTo("\"say \\\"x\\\\y\\\"\"");
-        assertThat(Display.Lines.quote("")).isEqualTo("\"\"");
+        assertThat(LinesDisplay.quote("plain")).isEqualTo("plain");
+        assertThat(LinesDisplay.quote("a b")).isEqualTo("\"a b\"");
+        assertThat(LinesDisplay.quote("say \"x\\y\"")).isEqualTo("\"say \\\"x\\\\y\\\"\"");
+        assertThat(LinesDisplay.quote("")).isEqualTo("\"\"");
     }
 
     @ParameterizedTest

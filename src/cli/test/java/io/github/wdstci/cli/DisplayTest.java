@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +41,13 @@ class DisplayTest {
                 .map(p -> new Job(null, new Output.Target(Output.Kind.NONE, null, "-", Output.IfExists.FAIL), null, p, "-")).toList();
     }
 
+    /** A bar drawing into {@code screen} on a terminal this wide, showing one object's progress. */
+    static BarDisplay bar(ByteArrayOutputStream screen, IntSupplier width, Job.Progress progress) {
+        BarDisplay bar = new BarDisplay(into(screen), System.err, width);
+        bar.jobs = jobsOf(progress);
+        return bar;
+    }
+
     /** The progress records among the lines written to {@code out}. */
     static List<Map<String, String>> progressRecords(ByteArrayOutputStream out) {
         return out.toString(StandardCharsets.UTF_8).lines().map(CliRun::parse)
@@ -51,10 +59,10 @@ class DisplayTest {
      * (the sampler's tick, or nothing), every byte arrives, {@code afterBytes} runs, the object
      * ends and its summary, {@code elapsed} after the start, is shown. The progress records written.
      */
-    static List<Map<String, String>> progressRecordsOfOneObject(Consumer<Display.Lines> atStart,
-                                                                Consumer<Display.Lines> afterBytes, Duration elapsed) {
+    static List<Map<String, String>> progressRecordsOfOneObject(Consumer<LinesDisplay> atStart,
+                                                                Consumer<LinesDisplay> afterBytes, Duration elapsed) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Display.Lines lines = new Display.Lines(into(out), System.err);
+        LinesDisplay lines = new LinesDisplay(into(out), System.err);
         Job.Progress progress = progress();
         lines.jobs = jobsOf(progress);
         progress.started(1 << 20);
@@ -98,6 +106,18 @@ class DisplayTest {
         assertThat(m.rate()).as("but it follows the new speed").isCloseTo(10.0 * (1 << 20), within(0.2 * (1 << 20)));
     }
 
+    /** An object that starts over (--retries) has fewer bytes than before: no negative rate, no jump. */
+    @Test
+    void theRateIsNotThrownByAnObjectStartingOver() {
+        Meter m = new Meter();
+        m.sample(0, 0);
+        m.sample(100L << 20, S);                          // 100 MiB/s
+        m.sample(0, 2 * S);                               // started over
+        assertThat(m.rate()).isCloseTo(100.0 * (1 << 20), within(1.0));
+        m.sample(100L << 20, 3 * S);
+        assertThat(m.rate()).isCloseTo(100.0 * (1 << 20), within(1.0));
+    }
+
     @Test
     void theEtaIsNeverZeroBeforeTheEnd() {
         Meter m = new Meter();
@@ -112,25 +132,105 @@ class DisplayTest {
 
     @Test
     void theBarFitsTheWidthAndShowsRateAndEta() {
-        Display.Bar bar = new Display.Bar(into(new ByteArrayOutputStream()),
+        BarDisplay bar = new BarDisplay(into(new ByteArrayOutputStream()),
                 System.err, () -> 80);
         bar.meter.sample(0, 0);
         bar.meter.sample(512L << 20, S);
-        Display.Totals t = new Display.Totals(512L << 20, 1L << 30, 0, 1, true, true);
+        Display.Totals t = new Display.Totals(512L << 20, 1L << 30, 0, 0, 1, true, true, 512L << 20);
         for (int columns : new int[] {1, 5, 9, 19, 40, 79, 200}) {
             String line = bar.render(t, columns);
             assertThat(line.length()).isLessThanOrEqualTo(columns);
         }
         for (int width : new int[] {1, 2, 10, 15, 20, 80}) {
-            assertThat(Display.Bar.columns(width)).as("a bar on %d columns never reaches the last one", width)
+            assertThat(BarDisplay.columns(width)).as("a bar on %d columns never reaches the last one", width)
                     .isLessThan(Math.max(2, width)).isPositive();
         }
         for (int width : new int[] {4, 10, 80, 200}) {
-            assertThat(Display.Bar.columns(width) + Display.Bar.ECHO)
+            assertThat(BarDisplay.columns(width) + BarDisplay.ECHO)
                     .as("a ^C echoed after the bar on %d columns does not wrap", width).isLessThan(width);
         }
         assertThat(bar.render(t, 79)).startsWith(" 50% [").contains("512.00 MiB / 1.00 GiB")
                 .contains("512.00 MiB/s").contains("ETA 0:00:01");
+    }
+
+    /**
+     * However narrow the terminal, the bar shows whole fields: those that do not fit are left
+     * out, least useful first (the bar, the rate, the ETA, the total), never cut ("ETA 0" for
+     * "ETA 0:00:01", "512.00 MiB/" for the rate).
+     */
+    @Test
+    void aNarrowTerminalDropsFieldsInsteadOfCuttingThem() {
+        BarDisplay bar = new BarDisplay(into(new ByteArrayOutputStream()), System.err, () -> 80);
+        bar.meter.sample(0, 0);
+        bar.meter.sample(512L << 20, S);
+        Display.Totals t = new Display.Totals(512L << 20, 1L << 30, 0, 0, 1, true, true, 512L << 20);
+        List<String> whole = List.of("50%", "512.00 MiB / 1.00 GiB", "512.00 MiB", "512.00 MiB/s", "ETA 0:00:01");
+        for (int columns = 1; columns <= 120; columns++) {
+            String line = bar.render(t, columns);
+            assertThat(line.length()).as("at %d columns: '%s'", columns, line).isLessThanOrEqualTo(columns);
+            String fields = line.replaceAll("\\[[#\\-\u2588\u2591]+\\]", "  ").strip();
+            if (!fields.isEmpty()) {
+                assertThat(List.of(fields.split(" {2,}"))).as("at %d columns: '%s'", columns, line)
+                        .allSatisfy(f -> assertThat(whole).contains(f));
+            }
+            if (columns >= 4) {
+                assertThat(line).as("the percentage is the last to go").contains("50%");
+            }
+        }
+        assertThat(bar.render(t, 47)).as("the ETA goes whole").isEqualTo(" 50%  512.00 MiB / 1.00 GiB  ETA 0:00:01");
+    }
+
+    /**
+     * A terminal made narrower while the bar is drawn (tmux, VTE and kitty rewrap the bar's line
+     * into two rows): the next redraw, and the erase, leave no piece of the old bar behind, and
+     * the line above it stays.
+     */
+    @Test
+    void aTerminalMadeNarrowerKeepsNoPieceOfTheOldBar() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int[] width = {80};
+        Job.Progress progress = progress();
+        BarDisplay bar = bar(out, () -> width[0], progress);
+        progress.started(1 << 30);
+        progress.add(1 << 20);
+        long t0 = System.nanoTime();
+        into(out).print("Receiving something\n");
+        bar.draw(t0, true);
+        Screen screen = new Screen(80).write(out.toString(StandardCharsets.UTF_8));
+        assertThat(screen.text()).hasSize(2);
+
+        screen = screen.reflow(40);
+        assertThat(screen.text()).as("the old bar, rewrapped").hasSizeGreaterThan(2);
+        width[0] = 40;
+        out.reset();
+        progress.add(1 << 20);
+        bar.draw(t0 + S, true);
+        screen.write(out.toString(StandardCharsets.UTF_8));
+        assertThat(screen.text()).as("the line above, and the new bar alone").hasSize(2)
+                .first().isEqualTo("Receiving something");
+        assertThat(screen.text().get(1)).contains("%").hasSizeLessThanOrEqualTo(37);
+
+        screen = screen.reflow(20);
+        width[0] = 20;
+        out.reset();
+        bar.halt();
+        screen.write(out.toString(StandardCharsets.UTF_8));
+        assertThat(screen.text()).as("erased").containsExactly("Receiving something");
+    }
+
+    /** Once every byte arrived, the bar shows the rate the summary gives: both over the same time. */
+    @Test
+    void aCompleteBarShowsTheSummarysRate() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Job.Progress progress = progress();
+        BarDisplay bar = bar(out, () -> 200, progress);
+        progress.started(64L << 20);
+        bar.draw(System.nanoTime(), true);
+        progress.add(64L << 20);
+        bar.draw(System.nanoTime() + S, true);
+        Display.Summary summary = new Display.Summary("x", 64L << 20, progress.elapsed(), "-", null, null, -1, -1);
+        String frame = out.toString(StandardCharsets.UTF_8);
+        assertThat(frame.substring(frame.lastIndexOf('\r'))).contains("100%").contains(ByteSize.rate(summary.rate()));
     }
 
     @Test
@@ -169,7 +269,7 @@ class DisplayTest {
     @Test
     void anUnknownTotalIsADash() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Display.Lines lines = new Display.Lines(into(out), System.err);
+        LinesDisplay lines = new LinesDisplay(into(out), System.err);
         Job.Progress started = progress();
         Job.Progress waiting = progress();
         lines.jobs = jobsOf(started, waiting);
@@ -187,7 +287,7 @@ class DisplayTest {
     @Test
     void linesDoNotRepeatAFinishedCount() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Display.Lines lines = new Display.Lines(into(out), System.err);
+        LinesDisplay lines = new LinesDisplay(into(out), System.err);
         Job.Progress progress = progress();
         lines.jobs = jobsOf(progress);
         progress.started(4 << 20);
@@ -208,7 +308,7 @@ class DisplayTest {
     void anErrorOnATerminalStartsFromTheLinesStart() {
         for (boolean terminal : new boolean[] {true, false}) {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
-            Display.Lines d = new Display.Lines(into(new ByteArrayOutputStream()),
+            LinesDisplay d = new LinesDisplay(into(new ByteArrayOutputStream()),
                     into(err));
             d.errTerminal = terminal;
             d.failed("cancelled by signal");
@@ -221,21 +321,19 @@ class DisplayTest {
     @Test
     void aHaltedBarIsErasedAndNotDrawnAgain() {
         ByteArrayOutputStream screen = new ByteArrayOutputStream();
-        Display.Bar bar = new Display.Bar(into(screen), System.err, () -> 80);
         Job.Progress progress = progress();
-        bar.jobs = jobsOf(progress);
+        BarDisplay bar = bar(screen, () -> 80, progress);
         progress.started(1 << 30);
         progress.add(1 << 20);
         long t0 = System.nanoTime();
         bar.draw(t0, true);
         String drawn = screen.toString(StandardCharsets.UTF_8);
         assertThat(drawn).startsWith("\r").contains("%");
-        int length = drawn.length() - 1;
+        Screen terminal = new Screen(80).write(drawn + "^C");      // the terminal echoes ^C after the bar
 
         bar.halt();
-        String erased = screen.toString(StandardCharsets.UTF_8).substring(drawn.length());
-        assertThat(erased).as("the bar and an echoed ^C are blanked")
-                .isEqualTo("\r" + " ".repeat(length + Display.Bar.ECHO) + "\r");
+        terminal.write(screen.toString(StandardCharsets.UTF_8).substring(drawn.length()));
+        assertThat(terminal.text()).as("the bar and an echoed ^C are erased").isEmpty();
         screen.reset();
         progress.add(1 << 20);
         bar.draw(t0 + 1_000_000_000L, true);
@@ -247,7 +345,8 @@ class DisplayTest {
         CliRun r = CliRun.inProcess(true, "get", "-s", "wds01", "-n", "synthetic", "no-such-object",
                 "-o", dir.resolve("x").toString());
         assertThat(r.exitCode()).isEqualTo(3);
-        assertThat(r.out()).doesNotContain("%").doesNotContain("\r").doesNotContain("[");
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).doesNotContain("%").doesNotContain("\u001b");
         assertThat(r.errors()).singleElement().asString().startsWith("wdsget: object not found");
     }
 
@@ -257,9 +356,10 @@ class DisplayTest {
         CliRun r = CliRun.inProcess(true, "get", "-s", "wds01", "-n", "synthetic",
                 "4MiB?block=64KiB&delay=100ms&fail=1236@2MiB", "-o", dir.resolve("x").toString());
         assertThat(r.exitCode()).isEqualTo(1);
-        assertThat(r.out()).contains("%");
-        String afterLastReturn = r.out().substring(r.out().lastIndexOf('\r') + 1);
-        assertThat(afterLastReturn).as("the bar is erased, not left or redrawn").isEmpty();
+        assertThat(r.err()).contains("%");
+        List<String> screen = new Screen(1000).write(r.err()).text();       // no error line wraps
+        assertThat(screen).as("the bar is erased, not left or redrawn").noneMatch(l -> l.contains("%"))
+                .last().asString().startsWith("wdsget: ").contains("ERROR_CONNECTION_ABORTED");
         assertThat(r.errors()).singleElement().asString().startsWith("wdsget: ").contains("failed for '4MiB")
                 .contains("ERROR_CONNECTION_ABORTED");
     }

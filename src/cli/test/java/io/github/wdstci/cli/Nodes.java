@@ -19,9 +19,14 @@ final class Nodes {
     private Nodes() {
     }
 
-    /** Runs a command; its standard output, or null when it failed. */
+    /** Runs a command; its standard output, or null when it failed or is not there to run. */
     static String run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            return null;                      // not on PATH (or not executable)
+        }
         String out;
         try {
             out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
@@ -32,6 +37,13 @@ final class Nodes {
         }
         return p.exitValue() == 0 ? out : null;
     }
+
+    /**
+     * losetup: a system tool, in /usr/sbin, which a user's PATH (and 'env -i PATH=/usr/bin:/bin')
+     * often leaves out.
+     */
+    private static final String LOSETUP = java.util.stream.Stream.of("/usr/sbin/losetup", "/sbin/losetup")
+            .filter(f -> java.nio.file.Files.isExecutable(Path.of(f))).findFirst().orElse("losetup");
 
     static void mkfifo(Path p) throws Exception {
         assumeTrue(run("mkfifo", p.toString()) != null, "mkfifo is not available here");
@@ -50,14 +62,14 @@ final class Nodes {
 
     /** A loop block device over {@code file}; detach it with {@link #detach}. */
     static Path loop(Path file) throws Exception {
-        String dev = run("losetup", "--find", "--show", file.toString());
+        String dev = run(LOSETUP, "--find", "--show", file.toString());
         assumeTrue(dev != null && dev.startsWith("/dev/"),
                 "losetup is not permitted here (a loop block device needs root and the loop driver)");
         return Path.of(dev);
     }
 
     static void detach(Path loop) throws Exception {
-        run("losetup", "-d", loop.toString());
+        run(LOSETUP, "-d", loop.toString());
     }
 
     /** The major and minor numbers of a device node, as {@code stat} prints them. */

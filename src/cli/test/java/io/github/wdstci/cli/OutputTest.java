@@ -87,6 +87,43 @@ class OutputTest {
         assertThat(dir.resolve("c/d/x.bin")).isRegularFile().hasSize(1 << 20);
     }
 
+    /** A command line refused as a whole creates no directory first, whatever --create-dirs says. */
+    @Test
+    void createDirsCreatesNothingForACommandLineThatIsRefused() throws Exception {
+        CliRun twice = get("1MiB?seed=1", "1MiB?seed=2", "-o", dir.resolve("new") + "/", "--create-dirs");
+        assertThat(twice.exitCode()).as(twice.err()).isEqualTo(2);
+        assertThat(twice.err()).contains("another object of this call is written to");
+
+        CliRun same = get("1MiB", "-o", dir.resolve("new/x.bin").toString(), "--metadata",
+                dir.resolve("new/x.bin").toString(), "--create-dirs");
+        assertThat(same.exitCode()).as(same.err()).isEqualTo(2);
+        assertThat(same.err()).contains("--metadata and --output name the same file");
+
+        CliRun device = get("1MiB", "-o", dir.resolve("new/deeper/x.bin").toString(), "--create-dirs",
+                "--metadata", dir.resolve("new/deeper") + "/", "--device");
+        assertThat(device.exitCode()).as(device.err()).isEqualTo(2);
+        assertThat(files()).as("no directory made").isEmpty();
+    }
+
+    /**
+     * A problem that every object of a call has alike (their one output directory) is said once,
+     * not once per object; one that differs per object still names it.
+     */
+    @Test
+    void aProblemSharedByEveryObjectIsSaidOnce() throws Exception {
+        CliRun r = get("1MiB", "2MiB", "3MiB", "-o", dir.resolve("missing") + "/");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.errors()).singleElement().asString()
+                .isEqualTo("wdsget: output directory does not exist: " + dir.resolve("missing")
+                        + "/ (add --create-dirs to create it)");
+
+        Files.writeString(dir.resolve("2MiB"), "x");
+        Files.writeString(dir.resolve("3MiB"), "x");
+        CliRun taken = get("2MiB", "3MiB", "-o", dir + "/");
+        assertThat(taken.exitCode()).isEqualTo(8);
+        assertThat(taken.errors()).hasSize(2).allSatisfy(l -> assertThat(l).contains(": output exists: "));
+    }
+
     @Test
     void anExistingDirectoryReceivesTheObjectUnderItsName() throws Exception {
         CliRun r = get("64KiB?seed=1", "-o", dir.toString());
@@ -160,11 +197,54 @@ class OutputTest {
         assertThat(files()).isEmpty();
     }
 
+    /** An object's bytes are not written onto a terminal: a usage error says how to send them elsewhere. */
+    @Test
+    void standardOutputOnATerminalIsRefused() throws Exception {
+        for (String option : new String[] {"-o", "--metadata"}) {
+            List<String> args = new java.util.ArrayList<>(List.of("get", "-s", "wds01", "-n", "synthetic",
+                    "64KiB?meta=hello", option, "-"));
+            if (option.equals("--metadata")) {
+                args.addAll(List.of("-o", dir.resolve("x.bin").toString()));
+            }
+            CliRun r = CliRun.inProcess(true, args.toArray(String[]::new));
+            assertThat(r.exitCode()).as(option + ": " + r.err()).isEqualTo(2);
+            assertThat(r.errors()).singleElement().asString().contains("standard output is a terminal")
+                    .contains("redirect it");
+            assertThat(r.out()).as("nothing written onto the terminal").isEmpty();
+        }
+        assertThat(files()).isEmpty();
+    }
+
     @Test
     void standardOutputTakesOneObject() {
         CliRun r = get("1MiB", "2MiB", "-o", "-");
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("--output - (standard output) takes one object");
+    }
+
+    /** A FIFO nobody reads yet: wdsget says that it waits for a reader, and goes on once one comes. */
+    @Test
+    void aFifoWithoutAReaderIsSaidToWaitForOne() throws Exception {
+        Path fifo = dir.resolve("pipe");
+        Nodes.mkfifo(fifo);
+        CliRun.Live run = CliRun.start("get", "-s", "wds01", "-n", "synthetic", SHUFFLED, "-o", fifo.toString());
+        try {
+            run.awaitErr("waiting for a reader");
+        } catch (AssertionError e) {
+            try (InputStream in = Files.newInputStream(fifo)) {
+                in.transferTo(java.io.OutputStream.nullOutputStream());     // let the run end
+            }
+            throw e;
+        }
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(fifo)) {
+            bytes = in.readAllBytes();
+        }
+        CliRun r = run.get();
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.err()).contains("wdsget: note: waiting for a reader of the FIFO " + fifo);
+        assertThat(sha256(bytes)).isEqualTo(syntheticSha256(3 << 20, 21));
     }
 
     @Test

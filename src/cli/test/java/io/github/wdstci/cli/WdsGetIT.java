@@ -44,6 +44,9 @@ class WdsGetIT {
     /** 256 blocks of 1 MiB, 20 ms apart: about 5 s, long enough to be interrupted while running. */
     private static final String SLOW = "256MiB?block=1MiB&delay=20ms";
 
+    /** Where the runs look for a config file: nowhere. */
+    static final String NO_CONFIG = "/nonexistent/wdsget-tests";
+
     @TempDir
     Path dir;
 
@@ -64,6 +67,8 @@ class WdsGetIT {
         // SIGINT and SIGTERM back to their default action: a JVM started with them ignored
         // (e.g. under nohup or as a background job of a script) would not run its shutdown hooks.
         cmd.addAll(List.of("env", "--default-signal=INT,TERM"));
+        // and no defaults for get from the machine running the tests (WDSGET_*, a config file)
+        cmd.addAll(List.of("-u", "WDSGET_SERVER", "-u", "WDSGET_NAMESPACE", "XDG_CONFIG_HOME=" + NO_CONFIG));
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Djava.io.tmpdir=" + tmp);
         cmd.add("-jar");
@@ -149,7 +154,8 @@ class WdsGetIT {
         CliRun r = run("demo", "--size", "32MiB", "--seed", "4");
 
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).doesNotContain("\r").doesNotContain("\u001b");
+        assertThat(r.out()).as("the display is on standard error").isEmpty();
+        assertThat(r.err()).doesNotContain("\r").doesNotContain("\u001b");
         assertThat(r.records()).extracting(m -> m.get("kind")).startsWith("request", "progress").endsWith("done");
         Map<String, String> done = r.record("done");
         assertThat(done).containsEntry("bytes", Long.toString(32 << 20)).containsEntry("verified", "content")
@@ -321,6 +327,40 @@ class WdsGetIT {
         return new CliRun(p.exitValue(), out.get(), err.get());
     }
 
+    /**
+     * Under a locale that cannot encode the current directory's name (LC_ALL=C in a directory
+     * named in UTF-8), the JVM knows that directory under a wrong name ({@code ??}): a usage
+     * error saying which locale to set, rather than a file written into a directory of that
+     * wrong name (with --create-dirs) or a message about a directory that does not exist.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"--create-dirs", "--quiet"})
+    void aCurrentDirectoryTheLocaleCannotNameIsAUsageError(String option) throws Exception {
+        StringBuilder script = new StringBuilder("mkdir \"$(printf '\\303\\251')\" && cd \"$(printf '\\303\\251')\" && exec");
+        for (String c : command("get", "-s", "wds01", "-n", "synthetic", "64KiB", option)) {
+            script.append(" '").append(c).append('\'');
+        }
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c", script.toString()).directory(dir.toFile());
+        pb.environment().keySet().removeIf(k -> k.equals("LANG") || k.startsWith("LC_"));
+        pb.environment().put("LC_ALL", "C");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        awaitExit(p, "wdsget did not finish");
+        CliRun r = new CliRun(p.exitValue(), out.get(), err.get());
+
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+        assertThat(r.errors()).singleElement().asString().startsWith("wdsget: ")
+                .contains("the current directory").contains("LC_ALL=C").contains("UTF-8 locale")
+                .doesNotContain("Exception").doesNotContain("does not exist");
+        // the directory made above, still empty, and nothing beside it (listed by the shell: this
+        // JVM may not be able to name it either)
+        assertThat(Nodes.run("sh", "-c", "cd '" + dir + "' && ls -A && ls -A \"$(printf '\\303\\251')\""))
+                .isEqualTo(new String(new byte[] {(byte) 0xc3, (byte) 0xa9}, StandardCharsets.UTF_8));
+        assertThat(list(tmp)).isEqualTo(cleanTmp);
+    }
+
     /** The hash printed to a standard output that cannot take it (/dev/full) is not a success. */
     @Test
     void aHashThatCannotBePrintedIsNotASuccess() throws Exception {
@@ -439,6 +479,33 @@ class WdsGetIT {
         assertThat(err.get()).contains("not everything printed reached standard output");
     }
 
+    /**
+     * An informational command (it receives nothing) whose standard output nobody reads any more
+     * ({@code doctor | head -1}: the reader went away; {@code >&-}: closed) ends as it would have,
+     * without a message: there is nothing the message could warn about. The FIFO is opened for
+     * reading and writing, then the reading end closed, so that no reader is left before wdsget
+     * writes a byte (no race with a reader that has not exited yet).
+     */
+    @ParameterizedTest(name = "{0}, {1}")
+    @CsvSource({"doctor, reader gone", "--version, reader gone", "generate-completion, reader gone",
+            "help get, reader gone", "doctor, closed", "--help, closed"})
+    void anInformationalCommandWhoseOutputNobodyReadsEndsQuietly(String what, String how) throws Exception {
+        Path fifo = dir.resolve("out.fifo");
+        StringBuilder script = new StringBuilder(how.equals("closed") ? "exec" : "mkfifo '" + fifo + "' && exec 4<>'" + fifo
+                + "' && exec 5>'" + fifo + "' && exec 4<&- && exec");
+        for (String c : command(what.split(" "))) {
+            script.append(" '").append(c).append('\'');
+        }
+        script.append(how.equals("closed") ? " >&-" : " >&5 5>&-");
+        Process p = new ProcessBuilder("sh", "-c", script.toString()).directory(dir.toFile()).start();
+        p.getOutputStream().close();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        CompletableFuture.runAsync(() -> readBytes(p.getInputStream()));
+        awaitExit(p, "wdsget did not finish: " + what);
+        assertThat(p.exitValue()).as(err.get()).isZero();
+        assertThat(err.get()).isEmpty();
+    }
+
     static Stream<Arguments> failures() {
         return WdsGetTest.failures();
     }
@@ -458,10 +525,13 @@ class WdsGetIT {
         assertNothingLeftBehind();
     }
 
-    /** The display modes a signal must find ready: lines to a pipe, the bar (forced) to a pipe, quiet. */
+    /**
+     * The display modes a signal must find ready: lines to a pipe, no display, quiet (the bar, drawn
+     * only on a terminal, is tested on a pseudo-terminal below).
+     */
     @ParameterizedTest(name = "SIG{0} with {2} exits with {1}")
-    @CsvSource({"INT, 130, --progress=lines", "TERM, 143, --progress=lines", "INT, 130, --progress=bar",
-            "TERM, 143, --progress=bar", "INT, 130, --quiet", "TERM, 143, --quiet"})
+    @CsvSource({"INT, 130, --progress=lines", "TERM, 143, --progress=lines", "INT, 130, --progress=none",
+            "TERM, 143, --progress=none", "INT, 130, --quiet", "TERM, 143, --quiet"})
     void aSignalDuringTheTransferCancelsAndLeavesNothing(String signal, int exit, String mode) throws Exception {
         Process p = new ProcessBuilder(command("get", "-s", "wds01", "-n", "synthetic", SLOW, "-o", "image.bin", mode))
                 .directory(dir.toFile()).start();
@@ -476,9 +546,10 @@ class WdsGetIT {
         CliRun r = new CliRun(p.exitValue(), "", err.get());
         r.assertOneLineError(exit, "cancelled by signal", "ERROR_CANCELLED");
         assertThat(r.errors().get(0)).endsWith("; the output was not written");
-        assertThat(out.get()).doesNotContain("done ").doesNotContain("Received ");
-        if (mode.equals("--quiet")) {
-            assertThat(out.get()).isEmpty();
+        assertThat(out.get()).isEmpty();
+        assertThat(r.records()).noneMatch(m -> m.get("kind").equals("done"));
+        if (!mode.equals("--progress=lines")) {
+            assertThat(r.records()).isEmpty();
         }
         assertNothingLeftBehind();
     }
@@ -516,7 +587,8 @@ class WdsGetIT {
         CliRun r = new CliRun(w.process().exitValue(), "", w.errAtExit());
         r.assertOneLineError(exit, "cancelled by signal", "ERROR_CANCELLED");
         assertThat(r.errors().get(0)).matches(".*; (nothing was received|the output was not written)");
-        assertThat(w.out().get()).doesNotContain("done ");
+        assertThat(w.out().get()).isEmpty();
+        assertThat(r.records()).noneMatch(m -> m.get("kind").equals("done"));
         Files.delete(classes);
         assertNothingLeftBehind();
     }

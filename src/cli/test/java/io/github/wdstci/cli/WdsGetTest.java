@@ -3,6 +3,7 @@ package io.github.wdstci.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -142,7 +143,8 @@ class WdsGetTest {
         assertThat(progress).as("a line at the start and one at the end").hasSizeGreaterThanOrEqualTo(2);
         assertThat(progress.get(0)).containsEntry("total", Long.toString(8 << 20));
         assertThat(progress.get(progress.size() - 1)).containsEntry("percent", "100.0").containsEntry("eta", "0");
-        assertThat(r.err()).isEmpty();
+        assertThat(r.messages()).isEmpty();
+        assertThat(r.out()).isEmpty();
     }
 
     @Test
@@ -497,9 +499,10 @@ class WdsGetTest {
         // 64 blocks 50 ms apart: the bar (redrawn every 200 ms) is drawn several times while the transfer runs
         CliRun r = CliRun.inProcess(true, "demo", "--size", "4MiB", "--seed", "1", "--delay", "50ms");
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("%").contains("MiB/s").contains("ETA ").contains("Received 4.00 MiB in ")
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).contains("%").contains("MiB/s").contains("ETA ").contains("Received 4.00 MiB in ")
                 .contains("Verified every byte: 64 blocks");
-        String sentence = r.out().substring(r.out().indexOf("Received 4.00 MiB"));
+        String sentence = r.err().substring(r.err().indexOf("Received 4.00 MiB"));
         assertThat(sentence).as("the bar is gone before the sentence").doesNotContain("\r");
     }
 
@@ -611,11 +614,11 @@ class WdsGetTest {
                 .containsPattern("(nothing was written to|had already been written to) standard output");
     }
 
-    /** Metadata to standard output is all that goes there: the display moves to standard error, as for -o -. */
+    /** Metadata to standard output is all that goes there: the hash too is shown on standard error then. */
     @Test
     void metadataToStandardOutputIsAloneThere() throws Exception {
         for (String mode : new String[] {"lines", "bar", "none"}) {
-            CliRun r = CliRun.inProcess(mode.equals("bar"), "get", "-s", "wds01", "-n", "synthetic", "64KiB?meta=hello",
+            CliRun r = CliRun.inProcess(false, mode.equals("bar"), "get", "-s", "wds01", "-n", "synthetic", "64KiB?meta=hello",
                     "-o", dir.resolve(mode + ".wim").toString(), "--metadata", "-", "--sha256", "--progress", mode);
             assertThat(r.exitCode()).as(r.err()).isZero();
             assertThat(r.out()).as(mode).isEqualTo("hello");
@@ -658,26 +661,30 @@ class WdsGetTest {
         String evil = "\033]0;pwned\007\033[31m\u009b2JX";
         String shown = "\\e]0;pwned\\a\\e[31m\\u009b2JX";
 
-        CliRun missing = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", evil, "-o", dir + "/");
+        CliRun missing = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", evil, "-o", dir + "/missing.bin");
         assertThat(missing.exitCode()).isEqualTo(3);
         assertThat(missing.errors()).singleElement().asString().contains("object not found: '" + shown + "'");
         assertThat(missing.record("request").get("object")).as("the record parses back to the name").isEqualTo(evil);
         assertThat(CliRun.rawControls(missing.out() + missing.err())).isEmpty();
 
-        Path out = dir.resolve("x" + evil);
+        // as a file name, without the C1 character where the locale's character set has none (ASCII)
+        boolean c1 = io.github.wdstci.cli.Arguments.namesCharset().newEncoder().canEncode(evil);
+        String evilFile = c1 ? evil : evil.replace("\u009b", "");
+        String shownFile = c1 ? shown : shown.replace("\\u009b", "");
+        Path out = dir.resolve("x" + evilFile);
         CliRun bar = CliRun.inProcess(true, "get", "-s", "wds\033[2J01", "-n", "synthetic", "64KiB", "-o", out.toString());
         assertThat(bar.exitCode()).as(bar.err()).isZero();
-        assertThat(bar.out()).contains("Receiving 64KiB from wds\\e[2J01 (namespace synthetic) into " + dir + "/x" + shown)
-                .contains(" -> " + dir + "/x" + shown);
+        assertThat(bar.err()).contains("Receiving 64KiB from wds\\e[2J01 (namespace synthetic) into " + dir + "/x"
+                + shownFile).contains(" -> " + dir + "/x" + shownFile);
         assertThat(CliRun.rawControls(bar.out() + bar.err())).isEmpty();
         assertThat(out).as("the file has the name asked for").isRegularFile();
 
-        CliRun lines = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "64KiB", "-o", dir + "/y" + evil,
+        CliRun lines = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "64KiB", "-o", dir + "/y" + evilFile,
                 "--sha256");
         assertThat(lines.exitCode()).as(lines.err()).isZero();
-        assertThat(lines.record("done").get("output")).isEqualTo(dir + "/y" + evil);
+        assertThat(lines.record("done").get("output")).isEqualTo(dir + "/y" + evilFile);
         assertThat(CliRun.rawControls(lines.out() + lines.err())).isEmpty();
-        assertThat(CliRun.parse("x v=" + Display.Lines.quote("\\e\033\\")).get("v")).as("a backslash typed is not an escape")
+        assertThat(CliRun.parse("x v=" + LinesDisplay.quote("\\e\033\\")).get("v")).as("a backslash typed is not an escape")
                 .isEqualTo("\\e\033\\");
 
         CliRun usage = CliRun.inProcess("demo", "--size", "1" + evil);
@@ -705,7 +712,7 @@ class WdsGetTest {
         CliRun r = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "64KiB", "128KiB?seed=1",
                 "-o", dir + "/", "--create-dirs");
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.err().lines().toList()).as("one note for the run, not one per object").singleElement()
+        assertThat(r.messages()).as("one note for the run, not one per object").singleElement()
                 .asString().startsWith("wdsget: note: the transport is the stand-in: loopback, no network (")
                 .contains("no WDS server is contacted");
         assertThat(r.records()).filteredOn(m -> m.get("kind").equals("request")).hasSize(2)
@@ -713,7 +720,7 @@ class WdsGetTest {
 
         assertThat(CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "64KiB", "-o", dir.resolve("q").toString(),
                 "-q").err()).as("-q: no note").isEmpty();
-        assertThat(CliRun.inProcess("demo", "--size", "64KiB").err()).as("demo is the stand-in by design").isEmpty();
+        assertThat(CliRun.inProcess("demo", "--size", "64KiB").messages()).as("demo is the stand-in by design").isEmpty();
     }
 
     // ---- options ------------------------------------------------------------------------------
@@ -823,11 +830,22 @@ class WdsGetTest {
         assertThat(r.records()).filteredOn(m -> m.get("kind").equals("done")).hasSize(3);
     }
 
-    /** A U+FFFD typed in a valid UTF-8 name is a character like any other, in --output too. */
+    /**
+     * A U+FFFD typed in a valid UTF-8 name is a character like any other, in --output too. Under
+     * a locale whose character set has no U+FFFD (the POSIX locale's ASCII) no file can have that
+     * name: wdsget says which locale to set, and receives nothing.
+     */
     @Test
     void anOutputNamedWithAReplacementCharacterIsWritten() throws Exception {
-        CliRun r = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "1MiB", "-q",
-                "-o", dir.resolve("r\uFFFD").toString());
+        String name = dir + "/r\uFFFD";
+        CliRun r = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "1MiB", "-q", "-o", name);
+        if (!io.github.wdstci.cli.Arguments.namesCharset().newEncoder().canEncode(name)) {
+            assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+            assertThat(r.errors()).singleElement().asString().startsWith("wdsget: --output '" + name + "' has characters")
+                    .contains("set LC_ALL or LANG to a UTF-8 locale").doesNotContain("Exception");
+            assertThat(files()).isEmpty();
+            return;
+        }
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(dir.resolve("r\uFFFD")).hasSize(1 << 20);
     }
@@ -876,6 +894,22 @@ class WdsGetTest {
                 .contains("powers of 1024").contains("Decimals are allowed");
     }
 
+    /**
+     * The stand-in's synthetic objects are named by their size: every size --size takes (SI units,
+     * decimals) names one too, as the demo's object does, not only the units the stand-in reads.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"1MB, 1000000", "1.5MiB, 1572864", "0.5kB?seed=3, 500", "2k, 2048"})
+    void syntheticObjectsAreNamedBySizesAsTheOptionsWriteThem(String object, long bytes) throws Exception {
+        CliRun r = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", object, "-o", dir + "/", "--sha256");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        String file = GetCommand.defaultName(object);
+        assertThat(files()).containsExactly(file);
+        assertThat(dir.resolve(file)).hasSize(bytes);
+        long seed = object.contains("seed=3") ? 3 : 0;
+        assertThat(r.record("done")).containsEntry("object", object).containsEntry("sha256", syntheticSha256(bytes, seed));
+    }
+
     @Test
     void errorsNameTheOptionNotTheLibrarysField() {
         CliRun blank = CliRun.inProcess("get", "-s", "wds01", "-n", " ", "1MiB");
@@ -892,6 +926,11 @@ class WdsGetTest {
                 .startsWith("--cache-size must be");
         assertThat(TransferOptions.optionNames("something else")).isEqualTo("something else");
 
+        CliRun policy = CliRun.inProcess("get", "-s", "wds01", "-n", "synthetic", "1MiB", "--if-exists", "nope");
+        assertThat(policy.exitCode()).isEqualTo(2);
+        assertThat(policy.err()).contains("'--if-exists': expected one of fail, overwrite, skip but was 'nope'");
+        assertThat(CliRun.inProcess("demo", "--order", "SHUFFLE", "--size", "64KiB").exitCode()).as("any case").isZero();
+
         CliRun size = CliRun.inProcess("demo", "--size", "1.5XB");
         assertThat(size.err()).contains("'--size'");
         CliRun timeout = CliRun.inProcess("demo", "--timeout", "soon");
@@ -906,7 +945,37 @@ class WdsGetTest {
         assertThat(r.err()).startsWith("wdsget: warning: --cache-size 1.00 KiB also caps every block at 1.00 KiB");
         assertThat(r.record("done")).containsEntry("blocks", "64");
         assertThat(CliRun.inProcess("demo", "--size", "64KiB", "--cache-size", "1KiB", "-q").err()).isEmpty();
-        assertThat(CliRun.inProcess("demo", "--size", "64KiB").err()).isEmpty();
+        assertThat(CliRun.inProcess("demo", "--size", "64KiB").messages()).isEmpty();
+    }
+
+    /**
+     * What became of standard output decides the exit code: lost to a full disk, a run fails and
+     * says so; read by nobody (a reader gone, closed), only a run that receives objects does.
+     */
+    @Test
+    void outputNobodyReadsFailsOnlyARunThatReceives() {
+        for (String reason : new String[] {"Broken pipe", "Bad file descriptor"}) {
+            for (String command : new String[] {"doctor", "--version", "help", "generate-completion"}) {
+                ByteArrayOutputStream err = new ByteArrayOutputStream();
+                int code = WdsGet.afterOutput(0, command.split(" "), true, new IOException(reason),
+                        new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+                assertThat(code).as(command + ": " + reason).isZero();
+                assertThat(err.toString()).isEmpty();
+            }
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code = WdsGet.afterOutput(0, new String[] {"get", "-q", "--sha256"}, true, new IOException(reason),
+                    new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(code).isEqualTo(1);
+            assertThat(err.toString()).contains("not everything printed reached standard output (" + reason + ")")
+                    .contains("anything received is in place");
+        }
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = WdsGet.afterOutput(0, new String[] {"doctor"}, true, new IOException("No space left on device"),
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains("not everything printed reached standard output (No space left on device)")
+                .doesNotContain("received");
+        assertThat(WdsGet.afterOutput(3, new String[] {"get"}, true, null, System.err)).as("a failure stands").isEqualTo(3);
     }
 
     @Test
