@@ -345,6 +345,27 @@ class SessionSeamsTest {
     }
 
     /**
+     * A handler that throws {@code thrown} from the block after which more than {@code limit} bytes
+     * arrived (counted in {@code bytes}), and keeps what onFailure heard in {@code heard}.
+     */
+    private static ContentHandler throwingAfter(long limit, RuntimeException thrown, AtomicLong bytes,
+            AtomicReference<Throwable> heard) {
+        return new ContentHandler() {
+            @Override
+            public void onContent(MemorySegment block, long offset) {
+                if (bytes.addAndGet(block.byteSize()) > limit) {
+                    throw thrown;
+                }
+            }
+
+            @Override
+            public void onFailure(Throwable cause) {
+                heard.set(cause);
+            }
+        };
+    }
+
+    /**
      * With FINE logging on, a handler's exception whose toString() throws still cancels the
      * native session, and the future fails with that very exception.
      */
@@ -376,19 +397,7 @@ class SessionSeamsTest {
             Unprintable thrown = new Unprintable();
             AtomicLong bytes = new AtomicLong();
             AtomicReference<Throwable> heard = new AtomicReference<>();
-            Session s = client.newSession(synthetic(ENDLESS), new ContentHandler() {
-                @Override
-                public void onContent(MemorySegment block, long offset) {
-                    if (bytes.addAndGet(block.byteSize()) > 1 << 20) {
-                        throw thrown;
-                    }
-                }
-
-                @Override
-                public void onFailure(Throwable cause) {
-                    heard.set(cause);
-                }
-            });
+            Session s = client.newSession(synthetic(ENDLESS), throwingAfter(1 << 20, thrown, bytes, heard));
             assertThat(causeOf(s.start()) == thrown).as("the future holds the handler's own exception").isTrue();
             assertThat(heard.get() == thrown).as("onFailure heard the handler's own exception").isTrue();
             assertThat(bytes.get()).as("bytes delivered of 1 TiB (the session was cancelled)").isLessThan(1L << 40);
@@ -407,17 +416,7 @@ class SessionSeamsTest {
             recording.start();
             Unprintable thrown = new Unprintable();
             AtomicReference<Throwable> heard = new AtomicReference<>();
-            Session s = client.newSession(synthetic("4MiB"), new ContentHandler() {
-                @Override
-                public void onContent(MemorySegment block, long offset) {
-                    throw thrown;
-                }
-
-                @Override
-                public void onFailure(Throwable cause) {
-                    heard.set(cause);
-                }
-            });
+            Session s = client.newSession(synthetic("4MiB"), throwingAfter(0, thrown, new AtomicLong(), heard));
             // compared by identity: a failed isSameAs would print the exception, whose toString() throws
             assertThat(causeOf(s.start()) == thrown).as("the future holds the handler's own exception").isTrue();
             assertThat(heard.get() == thrown).as("onFailure heard the handler's own exception").isTrue();

@@ -38,14 +38,7 @@ class StandinMisuseTest extends StandinFixture {
             assertThat(Wdstptc.shutdown()).as("Shutdown").isEqualTo(Raw.ERROR_INVALID_STATE);
             assertThat(Wdstptc.initializeSession(Raw.synthetic(arena, "1MiB"), MemorySegment.NULL, out))
                     .as("InitializeSession").isEqualTo(Raw.ERROR_INVALID_STATE);
-            assertThat(Wdstptc.registerCallback(h, 0, u)).isEqualTo(Raw.ERROR_INVALID_STATE);
-            assertThat(Wdstptc.startSession(h)).isEqualTo(Raw.ERROR_INVALID_STATE);
-            assertThat(Wdstptc.completeReceive(h, 1, u)).isEqualTo(Raw.ERROR_INVALID_STATE);
-            assertThat(Wdstptc.cancelSession(h)).isEqualTo(Raw.ERROR_INVALID_STATE);
-            assertThat(Wdstptc.cancelSessionEx(h, 5)).isEqualTo(Raw.ERROR_INVALID_STATE);
-            assertThat(Wdstptc.waitForCompletion(h, 0)).isEqualTo(Raw.ERROR_INVALID_STATE);
-            assertThat(Wdstptc.queryStatus(h, u, u)).isEqualTo(Raw.ERROR_INVALID_STATE);
-            assertThat(Wdstptc.closeSession(h)).isEqualTo(Raw.ERROR_INVALID_STATE);
+            assertEverySessionCallReturns(h, u, Raw.ERROR_INVALID_STATE);
         }
         initializeAgain();
     }
@@ -138,19 +131,24 @@ class StandinMisuseTest extends StandinFixture {
         }
     }
 
+    /** Each of the eight calls that take a session handle answers {@code expected} for {@code h}. */
+    private static void assertEverySessionCallReturns(MemorySegment h, MemorySegment u, int expected) {
+        assertThat(Wdstptc.registerCallback(h, 0, u)).as("RegisterCallback").isEqualTo(expected);
+        assertThat(Wdstptc.startSession(h)).as("StartSession").isEqualTo(expected);
+        assertThat(Wdstptc.completeReceive(h, 1, u)).as("CompleteReceive").isEqualTo(expected);
+        assertThat(Wdstptc.cancelSession(h)).as("CancelSession").isEqualTo(expected);
+        assertThat(Wdstptc.cancelSessionEx(h, 5)).as("CancelSessionEx").isEqualTo(expected);
+        assertThat(Wdstptc.waitForCompletion(h, 0)).as("WaitForCompletion").isEqualTo(expected);
+        assertThat(Wdstptc.queryStatus(h, u, u)).as("QueryStatus").isEqualTo(expected);
+        assertThat(Wdstptc.closeSession(h)).as("CloseSession").isEqualTo(expected);
+    }
+
     @Test
     void unknownHandlesAreInvalidHandle() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment u = arena.allocate(ValueLayout.JAVA_LONG);
             for (MemorySegment h : new MemorySegment[] {MemorySegment.NULL, Raw.bogusHandle()}) {
-                assertThat(Wdstptc.registerCallback(h, 0, u)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
-                assertThat(Wdstptc.startSession(h)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
-                assertThat(Wdstptc.completeReceive(h, 1, u)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
-                assertThat(Wdstptc.cancelSession(h)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
-                assertThat(Wdstptc.cancelSessionEx(h, 5)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
-                assertThat(Wdstptc.waitForCompletion(h, 0)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
-                assertThat(Wdstptc.queryStatus(h, u, u)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
-                assertThat(Wdstptc.closeSession(h)).isEqualTo(Raw.ERROR_INVALID_HANDLE);
+                assertEverySessionCallReturns(h, u, Raw.ERROR_INVALID_HANDLE);
             }
         }
     }
