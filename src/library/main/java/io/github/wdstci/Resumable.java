@@ -164,6 +164,18 @@ public record Resumable(Path partFile, String object, long size, List<Range> rec
     }
 
     /**
+     * Deletes the part file and its ranges file (the ranges file first: a part file without
+     * one is never continued), for a caller that will not continue it after all.
+     *
+     * @throws java.io.IOException if either cannot be deleted
+     */
+    public void delete() throws java.io.IOException {
+        java.nio.file.Files.deleteIfExists(RangesFile.of(partFile));
+        java.nio.file.Files.deleteIfExists(partFile);
+        PartFiles.closed(partFile);
+    }
+
+    /**
      * The ranges of the object that are not in the part file.
      *
      * @return the gaps between the received ranges, in ascending order (empty when complete)
