@@ -86,7 +86,8 @@ final class Receiver implements ContentHandler {
             } else {
                 progress.resumed(f.heldBytes());
                 events.accept("continuing " + from.partFile() + ": " + from.bytes() + " of " + fileSize
-                        + " bytes on disk, in " + from.received().size() + " ranges");
+                        + " bytes on disk, in " + from.received().size()
+                        + (from.received().size() == 1 ? " range" : " ranges"));
             }
         }
     }

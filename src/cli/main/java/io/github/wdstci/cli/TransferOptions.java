@@ -61,7 +61,7 @@ final class TransferOptions {
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.Converter.class,
             description = "Give up (exit 9) when the whole transfer takes longer than this, e.g. 90s, 30m, 1h30m;"
-                    + " what is still arriving is not kept, objects already received stay.")
+                    + " what is still arriving is not kept (get -c keeps it as a partial file), objects already received stay.")
     Duration timeout;
 
     @Option(names = "--sha256-file", paramLabel = "FILE",
