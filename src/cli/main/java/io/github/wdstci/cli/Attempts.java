@@ -5,14 +5,17 @@ import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+
+import io.github.wdstci.Resumable;
 
 /**
  * One object's transfer, from opening its output to its summary, over as many attempts as
  * {@code --retries} gives a transient failure ({@link Retries}). Each attempt receives into a
- * sink of its own, from the object's first byte (the failed attempt's output was discarded);
- * {@code --stall-timeout} ends an attempt that receives nothing for that long; {@code --log}
- * records each. A file that {@code --if-exists=skip} keeps, found at the output when an
+ * sink of its own: a regular file's continues the part file the failed attempt kept (asking the
+ * transport for the missing ranges only), any other starts from the object's first byte (the
+ * failed attempt's output was discarded). When no attempt is left, the part file kept goes,
+ * unless {@code -c} keeps it for a later run. {@code --stall-timeout} ends an attempt that
+ * receives nothing for that long; {@code --log} records each. A file that {@code --if-exists=skip} keeps, found at the output when an
  * attempt's session starts or when the object is put in place, skips the object.
  */
 final class Attempts {
@@ -25,7 +28,18 @@ final class Attempts {
     private final ScheduledExecutorService timers;
     private final ExtraFiles extras;
     private final Tally tally;
-    private final Function<Output.Target, Sink> sinks;
+    private final Sinks sinks;
+
+    /** Makes an object's sinks: for its first attempt, and for each retry. */
+    @FunctionalInterface
+    interface Sinks {
+        /**
+         * A new sink for {@code job}'s output.
+         *
+         * @param from the part file a failed attempt kept, to continue; null to start anew
+         */
+        Sink make(Job.Spec job, Output.Target target, Resumable from);
+    }
 
     /**
      * @param stopping the run's stop: no session starts after it, and a retry's wait ends at it
@@ -35,7 +49,7 @@ final class Attempts {
      * @param sinks    a new sink for an object's output, for each retry
      */
     Attempts(Transport transport, TransferSettings settings, Display display, EventLog log, Stopping stopping,
-             ScheduledExecutorService timers, ExtraFiles extras, Tally tally, Function<Output.Target, Sink> sinks) {
+             ScheduledExecutorService timers, ExtraFiles extras, Tally tally, Sinks sinks) {
         this.transport = transport;
         this.settings = settings;
         this.display = display;
@@ -59,28 +73,39 @@ final class Attempts {
                 return attempt(job, sink, attempt, prefix);
             } catch (Throwable t) {
                 sink.abort();
+                Resumable kept = sink instanceof FileSink f ? f.kept() : null;
                 Throwable cause = Outcome.unwrap(t);
-                if (cause instanceof FileSink.Kept kept) {
+                if (cause instanceof FileSink.Kept k) {
                     // a file appeared at the output, before the session started or while the
                     // object arrived, and --if-exists=skip keeps it: not a failure, not retried
-                    return outputKept(job, kept, prefix);
+                    release(sink);
+                    return outputKept(job, k, prefix);
                 }
                 Outcome.Failure f = Outcome.classify(cause, job.spec(), stopping.reason());
                 log.event(job.spec(), "attempt " + attempt + " failed: " + f.message());
                 Duration wait = stopping.reason() != null ? null : settings.retries().next(attempt, cause, sink.canStartOver());
                 if (wait != null) {
                     log.event(job.spec(), "retrying in " + Durations.format(wait) + " (attempt " + (attempt + 1)
-                            + " of " + settings.retries().attempts() + "), from the start");
+                            + " of " + settings.retries().attempts() + "), " + (kept == null ? "from the start"
+                            : !Transport.identify().negotiation() ? "from the start (the transport library cannot"
+                            + " ask for the missing ranges: no NegotiateRequiredDataRange)"
+                            : "continuing " + kept.partFile() + " (" + kept.bytes() + " of " + kept.size()
+                            + " bytes on disk)"));
                     display.retrying(job, attempt + 1, settings.retries().attempts(), wait, f.message());
                     job.progress().restart();
                     if (stopping.await(wait)) {
-                        // A retry starts over: the failed attempt's output was discarded, and a new
-                        // sink writes the object from its first byte. (Resume would keep the part
-                        // file and its record of the ranges received, and ask for the others.)
-                        job.sink(sinks.apply(job.target()));
+                        // A file's retry continues the part file the failed attempt kept, asking
+                        // for the missing ranges only (or starts over, where it cannot: its sink
+                        // says why); any other output is written anew from the first byte.
+                        job.sink(sinks.make(job.spec(), job.target(), kept));
                         continue;
                     }
                     f = Outcome.classify(cause, job.spec(), stopping.reason());
+                }
+                Resumable stays = release(sink);
+                if (stays != null) {
+                    log.event(job.spec(), "kept " + stays.partFile() + " (" + stays.bytes() + " of " + stays.size()
+                            + " bytes on disk) for 'wdsget get -c' to continue");
                 }
                 job.progress().end(true);
                 if (stopping.reason() == null) {
@@ -97,6 +122,11 @@ final class Attempts {
                 return f.outcome();
             }
         }
+    }
+
+    /** No attempt follows: a part file kept for a retry goes, unless {@code -c} keeps it; what stays. */
+    private static Resumable release(Sink sink) {
+        return sink instanceof FileSink f ? f.release() : null;
     }
 
     /**
@@ -126,7 +156,11 @@ final class Attempts {
         }
         stopping.check();
         Receiver receiver = new Receiver(sink, job.progress(), job.spec().syntheticSeed(), extras.savesMetadata(),
-                event -> log.event(job.spec(), event));
+                event -> log.event(job.spec(), event), note -> {
+                    if (!settings.quiet()) {
+                        display.note("note: " + prefix + note);
+                    }
+                });
         job.receiver(receiver);
         long started = System.nanoTime();
         Transport.Running running = stopping.start(job, () -> {
@@ -144,7 +178,8 @@ final class Attempts {
         }
         Duration elapsed = job.progress().elapsed() != null ? job.progress().elapsed()
                 : Duration.ofNanos(System.nanoTime() - started);
-        long bytes = job.progress().received();
+        long bytes = job.progress().fresh();
+        long continued = job.progress().received() - bytes;
         String expected = job.expected() != null ? job.expected() : settings.sha256() != null ? settings.sha256()
                 : settings.hashes() ? "" : null;
         String digest = sink.commit(expected, stopping::check);      // FileSink.Kept: see receive
@@ -158,9 +193,11 @@ final class Attempts {
                 : null;
         Display.Summary summary = new Display.Summary(job.spec().name(), bytes, elapsed, sink.shown(), digest,
                 verified, synthetic ? receiver.blocks() : -1, synthetic ? receiver.outOfOrder() : -1, attempt);
-        log.event(job.spec(), String.format(Locale.ROOT, "received %d bytes in %.3f s (%s)%s%s -> %s", bytes,
-                elapsed.toNanos() / 1e9, ByteSize.rate(summary.rate()), digest == null ? "" : ", SHA-256 " + digest,
-                verified == null ? "" : ", verified (" + verified + ")", sink.shown()));
+        log.event(job.spec(), String.format(Locale.ROOT, "received %d bytes in %.3f s (%s)%s%s%s -> %s", bytes,
+                elapsed.toNanos() / 1e9, ByteSize.rate(summary.rate()), continued == 0 ? ""
+                        : ", " + continued + " more were on disk already (continued)",
+                digest == null ? "" : ", SHA-256 " + digest, verified == null ? "" : ", verified (" + verified + ")",
+                sink.shown()));
         tally.received(job, summary);
         return Outcome.SUCCESS;
     }
@@ -183,7 +220,8 @@ final class Attempts {
             @Override
             public void run() {
                 long now = System.nanoTime();
-                long bytes = job.progress().received();
+                long bytes = job.progress().fresh();
+        long continued = job.progress().received() - bytes;
                 if (bytes != seen) {
                     seen = bytes;
                     since = now;

@@ -96,6 +96,6 @@ final class DemoCommand implements Callable<Integer> {
                 + ByteSize.format(block) + ", order " + order.name().toLowerCase(Locale.ROOT) + ", seed " + s
                 + (delay == null ? "" : ", " + Durations.format(delay) + " before each block") + ")";
         Job.Spec job = new Job.Spec(request, name, "synthetic-" + size + ".bin", s, header, null);
-        return options.transfer(List.of(job), true, false, context).run();
+        return options.transfer(List.of(job), true, false, false, context).run();
     }
 }

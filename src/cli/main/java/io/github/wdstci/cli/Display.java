@@ -145,8 +145,9 @@ abstract class Display implements AutoCloseable {
     private boolean metering;
 
     /**
-     * Feeds the meter: its first sample is 0 bytes when the first session
-     * started, so that the first rate shown is already a measured one.
+     * Feeds the meter: its first sample is 0 bytes (plus those of part files
+     * continued) when the first session started, so that the first rate shown
+     * is already a measured one.
      */
     final void measure(Totals t, long nanos) {
         if (!metering) {
@@ -159,7 +160,11 @@ abstract class Display implements AutoCloseable {
             if (first == Long.MAX_VALUE) {
                 return;
             }
-            meter.sample(0, first);
+            long held = 0;                   // bytes of part files continued: not received now
+            for (Job j : jobs) {
+                held += j.progress().received() - j.progress().fresh();
+            }
+            meter.sample(held, first);
             metering = true;
         }
         meter.sample(t.received(), nanos);
@@ -213,7 +218,7 @@ abstract class Display implements AutoCloseable {
             if (p.elapsed() == null) {
                 return meter.rate();
             }
-            bytes += p.received();
+            bytes += p.fresh();
             first = Math.min(first, p.startedNanos());
             last = Math.max(last, p.startedNanos() + p.elapsed().toNanos());
         }

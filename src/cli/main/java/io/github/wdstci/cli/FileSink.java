@@ -8,10 +8,15 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.function.Consumer;
 
+import io.github.wdstci.Negotiation;
+import io.github.wdstci.Resumable;
 import io.github.wdstci.StartInfo;
 import io.github.wdstci.TargetExistsException;
+import io.github.wdstci.TransferRequest;
+import io.github.wdstci.WdsTransportException;
 import io.github.wdstci.Win32Error;
 
 /**
@@ -23,6 +28,11 @@ import io.github.wdstci.Win32Error;
  * stays. What is at the target when the object is complete decides, under {@code --if-exists},
  * whether it is replaced: a regular file under {@code overwrite} is, anything else is kept
  * ({@link #inTheWay}).
+ *
+ * <p>For {@code get}, the part file is resumable: a ranges file beside it says which bytes are
+ * on disk, so that a retry, or a later {@code get -c}, continues it ({@link #from}); a failed
+ * attempt keeps it ({@link #kept()}) until {@link #release} deletes it, unless {@code -c} keeps
+ * it for a later run.
  */
 final class FileSink implements Sink {
 
@@ -33,7 +43,11 @@ final class FileSink implements Sink {
     private final String shown;
     private final Output.IfExists ifExists;
     private final io.github.wdstci.FileSink file;          // null: a directory is at the path
+    private final Resumable from;                          // the part file to continue, or null
+    private final boolean keepForLater;                    // -c: a failed attempt's part file stays
+    private volatile List<Resumable.Range> held = List.of();   // on disk before this attempt
     private long fileSize = -1;
+    private volatile boolean released;
 
     /**
      * @param path     the file to create or replace (its directory exists)
@@ -41,10 +55,28 @@ final class FileSink implements Sink {
      * @param ifExists {@code --if-exists}: what becomes of a regular file at the target
      */
     FileSink(Path path, String shown, Output.IfExists ifExists) {
+        this(path, shown, ifExists, null, null, false);
+    }
+
+    /**
+     * A resumable file ({@code get}).
+     *
+     * @param object       what the object is, for the ranges file ({@link #object}); null: not resumable
+     * @param from         the part file to continue, or null
+     * @param keepForLater {@code -c}: the part file of a failed attempt stays for a later run
+     */
+    FileSink(Path path, String shown, Output.IfExists ifExists, String object, Resumable from, boolean keepForLater) {
         this.path = path;
         this.shown = shown;
         this.ifExists = ifExists;
-        this.file = library(path, ifExists);
+        this.from = from;
+        this.keepForLater = keepForLater;
+        this.file = library(path, ifExists, object, from);
+    }
+
+    /** What a part file must hold to be continued: the request's server, namespace and object. */
+    static String object(TransferRequest r) {
+        return "server " + r.server() + ", namespace " + r.namespace() + ", object " + r.objectName();
     }
 
     /**
@@ -53,10 +85,13 @@ final class FileSink implements Sink {
      * after the output was decided (while a retry waited, say). It is then found in the way
      * when the session starts, as the library's sink finds one there ({@link #directoryAt}).
      */
-    private static io.github.wdstci.FileSink library(Path path, Output.IfExists ifExists) {
+    private static io.github.wdstci.FileSink library(Path path, Output.IfExists ifExists, String object,
+                                                     Resumable from) {
         try {
-            return io.github.wdstci.FileSink.newBuilder(path).replaceExisting(ifExists == Output.IfExists.OVERWRITE)
-                    .followLinks(true).partFileTag(PART_TAG).commitOnSuccess(false).build();
+            io.github.wdstci.FileSink.Builder b = io.github.wdstci.FileSink.newBuilder(path)
+                    .replaceExisting(ifExists == Output.IfExists.OVERWRITE).followLinks(true).partFileTag(PART_TAG)
+                    .commitOnSuccess(false);
+            return object == null ? b.build() : b.resumable(object).keepOnFailure(true).resume(from).build();
         } catch (IllegalArgumentException e) {
             if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
                 return null;
@@ -79,10 +114,11 @@ final class FileSink implements Sink {
         Path dir = file.target().getParent();
         FileStore store = Files.getFileStore(dir);
         long free = store.getUsableSpace();
+        long needed = size - (from != null && from.size() == size ? from.bytes() : 0);
         // A file system that reports no size at all (procfs, sysfs) says nothing about room.
-        if (size > free && store.getTotalSpace() > 0) {
-            throw new Outcome.Problem(Outcome.DISK_FULL, "disk full: the object needs " + ByteSize.format(size)
-                    + ", " + dir + " has " + ByteSize.format(free) + " free "
+        if (needed > free && store.getTotalSpace() > 0) {
+            throw new Outcome.Problem(Outcome.DISK_FULL, "disk full: the object needs " + ByteSize.format(needed)
+                    + (needed < size ? " more" : "") + ", " + dir + " has " + ByteSize.format(free) + " free "
                     + Outcome.code(Win32Error.ERROR_DISK_FULL.code()) + "; the output was not written");
         }
         try {
@@ -90,12 +126,74 @@ final class FileSink implements Sink {
         } catch (TargetExistsException e) {
             throw inTheWay(e, shown, ifExists);
         }
+        if (from != null && file.notResumed() == null) {
+            held = from.received();
+        }
         fileSize = size;
+    }
+
+    /** Whether the session is to be negotiated: when a part file is to be continued. */
+    boolean negotiates() {
+        return file != null && file.negotiates();
+    }
+
+    /** Asks the transport for what the part file lacks ({@link io.github.wdstci.FileSink#onNegotiate}). */
+    void negotiate(StartInfo info, Negotiation negotiation) throws WdsTransportException {
+        file.onNegotiate(info, negotiation);
+    }
+
+    /** The part file this attempt was to continue; null when it started a new one. */
+    Resumable from() {
+        return from;
+    }
+
+    /** Once started: why the part file given was not continued (started over), or null. */
+    String notResumed() {
+        return file == null ? null : file.notResumed();
+    }
+
+    /** Once negotiated: the ranges asked for, or null (the whole object). */
+    List<Resumable.Range> requested() {
+        return file == null ? null : file.requested();
+    }
+
+    /** Bytes on disk before this attempt, in the part file it continues. */
+    long heldBytes() {
+        long n = 0;
+        for (Resumable.Range r : held) {
+            n += r.length();
+        }
+        return n;
     }
 
     @Override
     public void write(MemorySegment block, long offset) throws IOException {
         file.onContent(block, offset);
+    }
+
+    /**
+     * Of the block {@code [offset, offset + length)}, the bytes that were not on disk before
+     * this attempt: what it adds to the object (the transport sends whole blocks, so a block may
+     * hold bytes of a range on disk, which are not written again).
+     */
+    long fresh(long offset, long length) {
+        List<Resumable.Range> h = held;
+        long end = offset + length;
+        long fresh = length;
+        int lo = 0;
+        int hi = h.size();
+        while (lo < hi) {                  // the first range that ends after offset
+            int mid = (lo + hi) >>> 1;
+            if (h.get(mid).end() <= offset) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        for (int i = lo; i < h.size() && h.get(i).start() < end; i++) {
+            fresh -= Math.min(end, h.get(i).end()) - Math.max(offset, h.get(i).start());
+        }
+        return fresh;
     }
 
     @Override
@@ -132,7 +230,7 @@ final class FileSink implements Sink {
 
         Whole(Path path, Output.IfExists ifExists) {
             this.path = path;
-            this.file = library(path, ifExists);
+            this.file = library(path, ifExists, null, null);
         }
 
         /**
@@ -202,23 +300,58 @@ final class FileSink implements Sink {
         }
     }
 
+    /**
+     * Gives up this attempt: a resumable part file is kept, forced to disk with its ranges file,
+     * for a retry or {@code -c} ({@link #kept()}), until {@link #release}; any other is deleted.
+     */
     @Override
     public void abort() {
         if (file == null) {
             return;
         }
+        IOException why = new IOException("the attempt ended");
+        file.onFailure(why);
+        for (Throwable t : why.getSuppressed()) {
+            System.err.println(Visible.of("wdsget: warning: " + t.getMessage()));
+        }
+    }
+
+    /**
+     * The part file a failed attempt kept, with what it holds (the one it was to continue, when
+     * it never started); null when none was kept.
+     */
+    Resumable kept() {
+        return file == null ? from : file.kept();
+    }
+
+    /**
+     * The object's transfer is over (no retry follows): a part file kept for a retry goes, unless
+     * {@code -c} keeps it for a later run; returns what stays, or null.
+     */
+    Resumable release() {
+        released = true;
+        if (keepForLater) {
+            return kept();
+        }
         try {
-            file.discard();
+            if (file != null) {
+                file.discard();
+            } else if (from != null) {
+                from.delete();               // a directory appeared at the target: no sink to do it
+            }
         } catch (IOException e) {
             Throwable[] why = e.getSuppressed();
             System.err.println(Visible.of("wdsget: warning: " + e.getMessage()
                     + (why.length > 0 ? ": " + why[0].getMessage() : "")));
         }
+        return null;
     }
 
     @Override
     public String abandoned() {
-        return "the output was not written";
+        Resumable k = released && keepForLater ? kept() : null;
+        return k == null ? "the output was not written" : "the output was not written; " + ByteSize.format(k.bytes())
+                + " of " + ByteSize.format(k.size()) + " stay in " + k.partFile() + " for 'wdsget get -c' to continue";
     }
 
     @Override

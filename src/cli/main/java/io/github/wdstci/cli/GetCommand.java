@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
                 "  wdsget get -s wds01 -n \"WDS:ImageGroup1/boot.wim/1\" boot.wim -o /srv/images/",
                 "  wdsget get -s wds01 -n images install.wim -o /dev/sdb --device",
                 "  wdsget get -s wds01 -n images boot.wim -o - | ssh store 'cat > boot.wim'",
-                "  wdsget get -s wds01 -n images a.wim b.wim c.wim -o images/ --create-dirs"})
+                "  wdsget get -s wds01 -n images a.wim b.wim c.wim -o images/ --create-dirs",
+                "  wdsget get -s wds01 -n images install.wim -c --retries 5"})
 final class GetCommand implements Callable<Integer> {
 
     @Spec
@@ -51,6 +52,12 @@ final class GetCommand implements Callable<Integer> {
             description = "Also receive the objects listed in FILE (- for standard input), one per line; a tab and"
                     + " a file name after an object name give its output (inside -o DIR when given).")
     String inputFile;
+
+    @Option(names = {"-c", "--continue"},
+            description = "Continue the partial file an earlier run left (killed, or failed with -c), asking for the"
+                    + " missing ranges only; without one, receive the whole object. Keep the partial file when this run"
+                    + " fails too.")
+    boolean resume;
 
     @Mixin
     AuthOption auth;
@@ -98,7 +105,7 @@ final class GetCommand implements Callable<Integer> {
                     .authLevel(auth.level()));
             specs.add(Job.Spec.object(request, e.object(), e.output()));
         }
-        return options.transfer(specs, false, true, context).run();
+        return options.transfer(specs, false, true, resume, context).run();
     }
 
     /**

@@ -36,6 +36,7 @@ final class Job {
     static final class Progress {
         private final Runnable poke;
         private final AtomicLong received = new AtomicLong();
+        private volatile long held;
         private volatile long total = -1;
         private volatile long startedNanos;
         private volatile long completedNanos;
@@ -57,7 +58,19 @@ final class Job {
             poke.run();
         }
 
-        /** A block arrived. */
+        /**
+         * The attempt continues a part file that holds {@code bytes} of the object already:
+         * they count as received (but not in {@link #fresh()}). Before the first block.
+         */
+        void resumed(long bytes) {
+            held = bytes;
+            if (received.addAndGet(bytes) == total) {
+                complete();
+            }
+            poke.run();
+        }
+
+        /** A block arrived, with {@code bytes} of the object that were not on disk before. */
         void add(long bytes) {
             if (received.addAndGet(bytes) == total) {
                 complete();
@@ -80,11 +93,12 @@ final class Job {
         }
 
         /**
-         * A new attempt starts ({@code --retries}): it starts over, so the counts go back to
-         * nothing received, size unknown until its session starts.
+         * A new attempt starts ({@code --retries}): the counts go back to nothing received, size
+         * unknown until its session starts (and what it continues, see {@link #resumed}).
          */
         void restart() {
             received.set(0);
+            held = 0;
             total = -1;
             completed = false;
             poke.run();
@@ -96,8 +110,14 @@ final class Job {
             ended = true;
         }
 
+        /** Bytes of the object on disk: those this attempt received, and those it continued. */
         long received() {
             return received.get();
+        }
+
+        /** Bytes this attempt received, without those of a part file it continued. */
+        long fresh() {
+            return received.get() - held;
         }
 
         /** {@link System#nanoTime()} when the session started (valid once {@link #total()} is known). */

@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * What a run of {@code get} or {@code demo} is to do, decided before anything is received:
@@ -118,7 +117,7 @@ final class Plan {
      * is created until the whole command line is accepted: a usage problem of any object, or of
      * a file beside them, receives nothing and leaves no directory behind.
      */
-    Outcome prepare(List<Job> active, ExtraFiles extras, Tally tally, Function<Output.Target, Sink> sinks) {
+    Outcome prepare(List<Job> active, ExtraFiles extras, Tally tally, Attempts.Sinks sinks) {
         boolean several = specs.size() > 1;
         Problems problems = new Problems();
         List<Resolved> resolved = new ArrayList<>();
@@ -172,7 +171,8 @@ final class Plan {
                 worst = Outcome.worst(worst, p.outcome());
                 continue;
             }
-            Job job = new Job(r.spec(), target, sinks.apply(target), new Job.Progress(() -> display.poke()), "-");
+            Job job = new Job(r.spec(), target, sinks.make(r.spec(), target, null), new Job.Progress(() -> display.poke()),
+                    "-");
             job.expect(r.expected());
             if (target.kind() == Output.Kind.SKIP) {
                 tally.skipped(job);

@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.BitSet;
+import java.util.List;
 import java.util.function.Consumer;
 
 import io.github.wdstci.ContentHandler;
+import io.github.wdstci.Negotiation;
+import io.github.wdstci.Resumable;
 import io.github.wdstci.StartInfo;
 import io.github.wdstci.standin.SyntheticContent;
 
@@ -15,7 +18,8 @@ import io.github.wdstci.standin.SyntheticContent;
  * block to the object's {@link Sink}, counts it for the display
  * ({@link Job.Progress}), keeps the metadata when asked, and for the demo
  * checks every block against the synthetic content and that each block
- * arrives exactly once.
+ * arrives exactly once. When its sink continues a part file, it answers the
+ * transport's negotiation with the ranges the part file lacks, and logs them.
  *
  * <p>Runs on the transport's callback thread; per block it allocates nothing
  * and never writes to the terminal.
@@ -30,6 +34,7 @@ final class Receiver implements ContentHandler {
     private final Long syntheticSeed;      // null: no content check
     private final boolean keepMetadata;
     private final Consumer<String> events;
+    private final Consumer<String> notes;
 
     private long fileSize = -1;
     private int blockSize;
@@ -44,14 +49,17 @@ final class Receiver implements ContentHandler {
      * @param progress      counts what arrived
      * @param syntheticSeed the seed of a synthetic object to verify against; null for none
      * @param keepMetadata  whether to keep the object's metadata
-     * @param events        told of the session's start and metadata ({@code --log})
+     * @param events        told of the session's start, metadata and negotiation ({@code --log})
+     * @param notes         told what the user is to know at once (a part file not continued)
      */
-    Receiver(Sink sink, Job.Progress progress, Long syntheticSeed, boolean keepMetadata, Consumer<String> events) {
+    Receiver(Sink sink, Job.Progress progress, Long syntheticSeed, boolean keepMetadata, Consumer<String> events,
+             Consumer<String> notes) {
         this.sink = sink;
         this.progress = progress;
         this.syntheticSeed = syntheticSeed;
         this.keepMetadata = keepMetadata;
         this.events = events;
+        this.notes = notes;
     }
 
     @Override
@@ -69,6 +77,47 @@ final class Receiver implements ContentHandler {
             seen = new BitSet((int) n);
         }
         progress.started(fileSize);
+        if (sink instanceof FileSink f && f.from() != null) {
+            Resumable from = f.from();
+            if (f.notResumed() != null) {
+                String why = "cannot continue " + from.partFile() + ": " + f.notResumed() + "; starting over";
+                events.accept(why);
+                notes.accept(why);
+            } else {
+                progress.resumed(f.heldBytes());
+                events.accept("continuing " + from.partFile() + ": " + from.bytes() + " of " + fileSize
+                        + " bytes on disk, in " + from.received().size()
+                        + (from.received().size() == 1 ? " range" : " ranges"));
+            }
+        }
+    }
+
+    @Override
+    public boolean negotiates() {
+        return sink instanceof FileSink f && f.negotiates();
+    }
+
+    /** A part file is continued: asks for what it lacks, and logs what was asked. */
+    @Override
+    public void onNegotiate(StartInfo info, Negotiation negotiation) throws Exception {
+        FileSink f = (FileSink) sink;
+        f.negotiate(info, negotiation);
+        List<Resumable.Range> asked = f.requested();
+        if (asked == null) {
+            events.accept("negotiation: no range asked for (the whole object)");
+            return;
+        }
+        long bytes = asked.stream().mapToLong(Resumable.Range::length).sum();
+        int gaps = f.from().missing().size();
+        StringBuilder b = new StringBuilder("negotiation: asked for " + asked.size()
+                + (asked.size() == 1 ? " range, " : " ranges, ") + bytes + " bytes:");
+        asked.forEach(r -> b.append(' ').append(r));
+        if (gaps > asked.size()) {
+            b.append("; ").append(gaps).append(" gaps joined into ").append(asked.size()).append(" ranges (at most ")
+                    .append(io.github.wdstci.FileSink.MAX_NEGOTIATED_RANGES).append(" a negotiation), so ")
+                    .append(bytes - (fileSize - f.from().bytes())).append(" bytes on disk are received again");
+        }
+        events.accept(b.toString());
     }
 
     @Override
@@ -90,7 +139,7 @@ final class Receiver implements ContentHandler {
             verify(block, offset);
         }
         sink.write(block, offset);
-        progress.add(block.byteSize());
+        progress.add(sink instanceof FileSink f ? f.fresh(offset, block.byteSize()) : block.byteSize());
     }
 
     private void verify(MemorySegment block, long offset) throws Outcome.Problem {

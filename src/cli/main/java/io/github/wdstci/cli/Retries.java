@@ -17,8 +17,9 @@ import io.github.wdstci.Win32Error;
  * resolve, a server that refuses connections, a full disk, a cancel) and is not retried.
  *
  * <p>Before retry {@code k} wdsget waits {@code 2^(k-1)} seconds, at most a minute. A retry
- * starts the object over: the failed attempt's output is discarded first (resume, which
- * would continue it, is yet to come).
+ * into a regular file continues the part file the failed attempt kept, asking the transport
+ * for the missing ranges only (where the library cannot, it starts over); any other output is
+ * written anew from the object's first byte ({@link Attempts}).
  */
 final class Retries {
 

@@ -17,6 +17,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.github.wdstci.Resumable;
+
 /**
  * One wdsget run of {@code get} or {@code demo}: one or more objects,
  * received concurrently into their outputs, with one display and one exit
@@ -24,7 +26,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Before any session starts, the options are checked against each other
  * and every output is decided ({@link Plan}, {@link Output}), part files of
- * dead wdsget processes are removed ({@link FileSink#removeStaleParts}), and
+ * dead wdsget processes are removed ({@link FileSink#removeStaleParts}; with
+ * {@code -c}, those of the objects' files are taken over first, {@link Continuation}), and
  * the transport library is identified. Then each object runs on a thread of
  * its own ({@link Attempts}): its session receives into its {@link Sink},
  * which is verified and put in place only once complete, and a transient
@@ -124,6 +127,10 @@ final class Transfer {
             if (active.isEmpty() || stopping.reason() != null) {
                 return end(worst, active);
             }
+            if (settings.resume()) {
+                // first: removeStaleParts would remove them
+                Continuation.takeOver(active, specs.size() > 1, log, settings.quiet() ? null : display, this::sink);
+            }
             removeStaleParts(active);
             if (stopping.reason() != null) {
                 return end(worst, active);
@@ -139,7 +146,8 @@ final class Transfer {
             }
             log.event("transport: " + lib.text() + "; exports CancelSessionEx: " + (lib.cancelEx() ? "yes" : "no")
                     + ", NegotiateRequiredDataRange: " + (lib.negotiation() ? "yes" : "no")
-                    + " (no range negotiated: each attempt asks for the whole object)");
+                    + (lib.negotiation() ? " (a retry, or -c, asks for the missing ranges of a partial file only)"
+                    : " (a retry, or -c, starts a partial file over: only the whole object can be asked for)"));
             for (Job j : active) {
                 j.transport(lib.text());
                 log.event(j.spec(), "request: server " + j.request().server() + ", namespace " + j.request().namespace()
@@ -198,8 +206,16 @@ final class Transfer {
         return exitCode;
     }
 
-    /** A new sink for an object's output: for its first attempt, and for each retry (which starts over). */
-    private Sink sink(Output.Target target) {
+    /**
+     * A new sink for an object's output: for its first attempt, and for each retry. A regular
+     * file of {@code get} is resumable, and continues {@code from} when given; the demo's is not
+     * (it checks that every block arrives, exactly once).
+     */
+    private Sink sink(Job.Spec spec, Output.Target target, Resumable from) {
+        if (target.kind() == Output.Kind.FILE && spec.syntheticSeed() == null) {
+            return new FileSink(target.path(), target.shown(), target.ifExists(), FileSink.object(spec.request()), from,
+                    settings.resume());
+        }
         WritableByteChannel stdout = target.kind() == Output.Kind.STDOUT ? context.stdout().get() : null;
         return target.sink(stdout, settings.spoolDir(), settings.hashes());
     }

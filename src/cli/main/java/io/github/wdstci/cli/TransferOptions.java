@@ -61,7 +61,7 @@ final class TransferOptions {
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.Converter.class,
             description = "Give up (exit 9) when the whole transfer takes longer than this, e.g. 90s, 30m, 1h30m;"
-                    + " what is still arriving is not kept, objects already received stay.")
+                    + " what is still arriving is not kept (get -c keeps it as a partial file), objects already received stay.")
     Duration timeout;
 
     @Option(names = "--sha256-file", paramLabel = "FILE",
@@ -77,7 +77,8 @@ final class TransferOptions {
     @Option(names = "--retries", paramLabel = "N", defaultValue = "0",
             description = "Try an object again up to N times when its transfer fails for a transient reason (a"
                     + " connection reset or aborted, a network or host unreachable, a timeout, a stall), waiting 1s, 2s,"
-                    + " 4s ... (at most 1m) between; a retry starts over (default: ${DEFAULT-VALUE}).")
+                    + " 4s ... (at most 1m) between; a retry of a file continues it where the transport library can ask"
+                    + " for the missing ranges, else starts over (default: ${DEFAULT-VALUE}).")
     int retries;
 
     @Option(names = "--stall-timeout", paramLabel = "DURATION", converter = Durations.Converter.class,
@@ -87,7 +88,8 @@ final class TransferOptions {
 
     @Option(names = "--log", paramLabel = "FILE",
             description = "Append what happens to FILE, one timestamped line per event: the transport library, the"
-                    + " sessions, metadata, failures, retries, what was received; - for standard error.")
+                    + " sessions, metadata, the ranges negotiated, failures, retries, what was received; - for standard"
+                    + " error.")
     String log;
 
     @Option(names = "--cache-size", paramLabel = "SIZE", defaultValue = "32MiB", converter = ByteSize.Converter.class,
@@ -194,8 +196,10 @@ final class TransferOptions {
      *
      * @param keepless     without --output, keep nothing (demo) instead of writing files
      * @param standInNote  whether to say on stderr that the transport is the stand-in
+     * @param resume       {@code get -c}: continue the part files an earlier run left, keep a failed one
      */
-    Transfer transfer(List<Job.Spec> specs, boolean keepless, boolean standInNote, WdsGet.Context context) {
+    Transfer transfer(List<Job.Spec> specs, boolean keepless, boolean standInNote, boolean resume,
+                      WdsGet.Context context) {
         if (quiet && (progress == Display.Mode.BAR || progress == Display.Mode.LINES)) {
             throw new CommandLine.ParameterException(mixee.commandLine(),
                     "--quiet shows errors only, --progress=" + progress.name().toLowerCase(java.util.Locale.ROOT)
@@ -205,7 +209,7 @@ final class TransferOptions {
         Path spool = spoolDir != null ? spoolDir : Path.of(System.getProperty("java.io.tmpdir"));
         TransferSettings settings = new TransferSettings(new Output(output, ifExists, device, createDirs), sha256,
                 metadata, timeout, parallel, spool, mode, quiet, verbose, standInNote, quiet ? null : cacheWarning(),
-                new Retries(retries), stallTimeout, log, sha256File, check);
+                new Retries(retries), stallTimeout, log, sha256File, check, resume);
         return new Transfer(specs, keepless, settings, context);
     }
 }

@@ -47,9 +47,13 @@ class LogTest {
                 object + "attempt 1: starting the session",
                 object + "session started: 4194304 bytes (4.00 MiB) in blocks of 65536 bytes",
                 object + "metadata: 2 bytes (not kept)",
-                object + "retrying in 1s (attempt 2 of 2), from the start",
                 object + "attempt 2: starting the session",
                 "exit 1");
+        // the retry continues the part file the first attempt kept, asking for what it lacks
+        assertThat(events).anySatisfy(e -> assertThat(e).startsWith(object + "retrying in 1s (attempt 2 of 2), continuing ")
+                .endsWith(".x.bin.wdsget-" + ProcessHandle.current().pid() + ".part (1048576 of 4194304 bytes on disk)"));
+        assertThat(events).contains(object + "negotiation: asked for 1 range, 3145728 bytes: [1048576, 4194304)");
+        assertThat(dir.toFile().list()).as("the part file went with the last attempt").containsExactly("run.log");
         assertThat(events.stream().filter(e -> e.startsWith(object + "attempt ") && e.contains(" failed: ")))
                 .hasSize(2).allSatisfy(e -> assertThat(e).contains("(ERROR_CONNECTION_ABORTED, 1236)"));
         assertThat(events.getLast()).isEqualTo("exit 1");
