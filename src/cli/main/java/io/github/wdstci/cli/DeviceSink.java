@@ -49,9 +49,8 @@ final class DeviceSink implements Sink {
         }
         try {
             long rdev = ((Number) Files.getAttribute(path, "unix:rdev")).longValue();   // Linux's dev_t encoding
-            long major = ((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL);
-            long minor = (rdev & 0xff) | ((rdev >>> 12) & ~0xffL);
-            String sectors = Files.readString(Path.of("/sys/dev/block/" + major + ":" + minor + "/size")).strip();
+            String sectors = Files.readString(Path.of("/sys/dev/block/" + FileTypes.major(rdev) + ":"
+                    + FileTypes.minor(rdev) + "/size")).strip();
             return Long.parseLong(sectors) * 512;
         } catch (IOException | RuntimeException e) {
             throw new IOException("cannot tell the size of the block device " + path + ": " + e.getMessage());

@@ -200,8 +200,10 @@ final class Transfer {
 
     /** A new sink for an object's output: for its first attempt, and for each retry (which starts over). */
     private Sink sink(Output.Target target) {
-        WritableByteChannel stdout = target.kind() == Output.Kind.STDOUT ? context.stdout().get() : null;
-        return target.sink(stdout, settings.spoolDir(), settings.hashes());
+        boolean toStdout = target.kind() == Output.Kind.STDOUT;
+        WritableByteChannel stdout = toStdout ? context.stdout().get() : null;
+        return target.sink(stdout, toStdout && context.outDropped().getAsBoolean(), settings.spoolDir(),
+                settings.hashes());
     }
 
     /** Removes the temporary files of dead wdsget processes from every output directory (said under -v). */

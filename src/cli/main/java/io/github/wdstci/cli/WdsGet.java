@@ -13,6 +13,7 @@ import java.nio.channels.WritableByteChannel;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -104,8 +105,10 @@ public final class WdsGet implements Runnable {
             System.err.println("wdsget: " + Visible.of(unreadable));
             return Outcome.USAGE.exitCode();
         }
-        Context c = new Context(System.out, System.err, Tty.stdoutIsTerminal(), Tty.stderrIsTerminal(),
-                Tty::stdoutWidth, Tty::stderrWidth, stdout, System::getenv, System.in);
+        // asked when first needed: JLine is loaded only where a bar may be drawn (see Tty)
+        Context c = new Context(System.out, System.err, once(Tty::stdoutIsTerminal), once(Tty::stderrIsTerminal),
+                Tty::stdoutWidth, Tty::stderrWidth, stdout, once(() -> FileTypes.keepsNothing(FileTypes.STANDARD_OUTPUT)),
+                System::getenv, System.in);
         int code = execute(args, c);
         Signals.ended();            // the command has ended: a signal now changes nothing
         System.out.flush();
@@ -195,6 +198,21 @@ public final class WdsGet implements Runnable {
         }
     }
 
+    /** {@code answer}, asked once, when first needed. */
+    private static BooleanSupplier once(BooleanSupplier answer) {
+        return new BooleanSupplier() {
+            private Boolean known;
+
+            @Override
+            public synchronized boolean getAsBoolean() {
+                if (known == null) {
+                    known = answer.getAsBoolean();
+                }
+                return known;
+            }
+        };
+    }
+
     /**
      * Runs wdsget in this JVM (what {@link #main} does, without exiting).
      *
@@ -251,18 +269,29 @@ public final class WdsGet implements Runnable {
      *
      * @param out         standard output (text)
      * @param err         standard error
-     * @param outTerminal whether standard output is a terminal
-     * @param errTerminal whether standard error is a terminal
+     * @param outTty      whether standard output is a terminal ({@link #outTerminal})
+     * @param errTty      whether standard error is a terminal ({@link #errTerminal})
      * @param outWidth    standard output's terminal width
      * @param errWidth    standard error's terminal width
      * @param stdout      standard output as a channel, for an object's bytes ({@code -o -})
+     * @param outDropped  whether standard output keeps nothing written to it ({@code > /dev/null})
      * @param env         the environment ({@link System#getenv(String)}): the defaults' variables
      *                    and the config file's location ({@link Defaults})
      * @param stdin       standard input ({@code -i -})
      */
-    record Context(PrintStream out, PrintStream err, boolean outTerminal, boolean errTerminal,
+    record Context(PrintStream out, PrintStream err, BooleanSupplier outTty, BooleanSupplier errTty,
                    IntSupplier outWidth, IntSupplier errWidth, Supplier<WritableByteChannel> stdout,
-                   Function<String, String> env, InputStream stdin) {
+                   BooleanSupplier outDropped, Function<String, String> env, InputStream stdin) {
+
+        /** Whether standard output is a terminal. */
+        boolean outTerminal() {
+            return outTty.getAsBoolean();
+        }
+
+        /** Whether standard error is a terminal. */
+        boolean errTerminal() {
+            return errTty.getAsBoolean();
+        }
     }
 
     /** wdsget's version, from the build. */
