@@ -24,15 +24,23 @@ final class DeviceSink implements Sink {
 
     private final Path path;
     private final String shown;
+    private final boolean hash;
 
     private FileChannel channel;
+    private volatile LiveHash live;           // the SHA-256, computed as blocks arrive
     private long deviceSize = -1;
     private long fileSize = -1;
     private volatile long written;
 
-    DeviceSink(Path path, String shown) {
+    /**
+     * @param path  the device
+     * @param shown the output as the user named it
+     * @param hash  whether the object's SHA-256 is computed (as it arrives: {@link LiveHash})
+     */
+    DeviceSink(Path path, String shown, boolean hash) {
         this.path = path;
         this.shown = shown;
+        this.hash = hash;
     }
 
     @Override
@@ -66,6 +74,9 @@ final class DeviceSink implements Sink {
                     Outcome.code(Win32Error.ERROR_DISK_FULL.code())));
         }
         fileSize = size;
+        if (hash) {
+            live = new LiveHash(FileChannel.open(path, StandardOpenOption.READ), size);
+        }
     }
 
     @Override
@@ -73,6 +84,10 @@ final class DeviceSink implements Sink {
         ContentHandlers.checkBlock(offset, block.byteSize(), fileSize);
         Sink.writeAt(channel, block, offset);
         written += block.byteSize();
+        LiveHash h = live;
+        if (h != null) {
+            h.written(offset, block.byteSize());
+        }
     }
 
     @Override
@@ -86,17 +101,26 @@ final class DeviceSink implements Sink {
             if (sha256 == null) {
                 return null;
             }
-            // read back what the device holds now (through the page cache, after the flush)
-            String digest = Sink.sha256(channel, fileSize, stop);
+            // what the device holds (read back through the page cache as the blocks were written)
+            LiveHash h = live;
+            String digest = h != null ? h.digest(stop) : Sink.sha256(channel, fileSize, stop);
             Sink.verify(digest, sha256, "the device " + shown + " holds the received bytes");
             return digest;
         } finally {
+            LiveHash h = live;
+            if (h != null) {
+                h.cancel();           // done by now, unless stopped
+            }
             channel.close();
         }
     }
 
     @Override
     public synchronized void abort() {
+        LiveHash h = live;
+        if (h != null) {
+            h.cancel();
+        }
         try {
             if (channel != null) {
                 channel.close();

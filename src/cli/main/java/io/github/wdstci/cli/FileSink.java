@@ -33,17 +33,21 @@ final class FileSink implements Sink {
     private final String shown;
     private final Output.IfExists ifExists;
     private final io.github.wdstci.FileSink file;          // null: a directory is at the path
+    private final boolean hash;
     private long fileSize = -1;
+    private volatile LiveHash live;                        // the SHA-256, computed as blocks arrive
 
     /**
      * @param path     the file to create or replace (its directory exists)
      * @param shown    the output as the user named it
      * @param ifExists {@code --if-exists}: what becomes of a regular file at the target
+     * @param hash     whether the object's SHA-256 is computed (as it arrives: {@link LiveHash})
      */
-    FileSink(Path path, String shown, Output.IfExists ifExists) {
+    FileSink(Path path, String shown, Output.IfExists ifExists, boolean hash) {
         this.path = path;
         this.shown = shown;
         this.ifExists = ifExists;
+        this.hash = hash;
         this.file = library(path, ifExists);
     }
 
@@ -91,11 +95,18 @@ final class FileSink implements Sink {
             throw inTheWay(e, shown, ifExists);
         }
         fileSize = size;
+        if (hash) {
+            live = new LiveHash(FileChannel.open(file.partFile(), StandardOpenOption.READ), size);
+        }
     }
 
     @Override
     public void write(MemorySegment block, long offset) throws IOException {
         file.onContent(block, offset);
+        LiveHash h = live;
+        if (h != null) {
+            h.written(offset, block.byteSize());
+        }
     }
 
     @Override
@@ -107,8 +118,13 @@ final class FileSink implements Sink {
     public String commit(String sha256, Check stop) throws IOException {
         String digest = null;
         if (sha256 != null) {
-            try (FileChannel channel = FileChannel.open(file.partFile(), StandardOpenOption.READ)) {
-                digest = Sink.sha256(channel, fileSize, stop);
+            LiveHash h = live;
+            if (h != null) {
+                digest = h.digest(stop);
+            } else {
+                try (FileChannel channel = FileChannel.open(file.partFile(), StandardOpenOption.READ)) {
+                    digest = Sink.sha256(channel, fileSize, stop);
+                }
             }
             Sink.verify(digest, sha256, "the output was not written");
         }
@@ -204,6 +220,10 @@ final class FileSink implements Sink {
 
     @Override
     public void abort() {
+        LiveHash h = live;
+        if (h != null) {
+            h.cancel();
+        }
         if (file == null) {
             return;
         }

@@ -82,8 +82,8 @@ final class Output {
         Sink sink(WritableByteChannel stdout, boolean stdoutDropped, Path spoolDir, boolean hash) {
             return switch (kind) {
                 case NONE, SKIP -> new Sink.Discard();
-                case FILE -> new FileSink(path, shown, ifExists);
-                case DEVICE -> new DeviceSink(path, shown);
+                case FILE -> new FileSink(path, shown, ifExists, hash);
+                case DEVICE -> new DeviceSink(path, shown, hash);
                 case STREAM -> !hash && FileTypes.keepsNothing(path) ? new NullSink(shown, false)
                         : new StreamSink(path, null, shown, spoolDir, hash);
                 case STDOUT -> !hash && stdoutDropped ? new NullSink(shown, true)
