@@ -108,6 +108,10 @@ public final class WdsGet implements Runnable {
                 return channel;
             }
         };
+        String command = Subcommands.needed(args);
+        if ("get".equals(command) || "demo".equals(command)) {
+            Transport.openEarly();           // while picocli builds the command (see there)
+        }
         String unreadable = Arguments.unreadable(args);
         if (unreadable != null) {
             System.err.println("wdsget: " + Visible.of(unreadable));
@@ -117,7 +121,7 @@ public final class WdsGet implements Runnable {
         Context c = new Context(System.out, System.err, once(Tty::stdoutIsTerminal), once(Tty::stderrIsTerminal),
                 Tty::stdoutWidth, Tty::stderrWidth, stdout, once(() -> FileTypes.keepsNothing(FileTypes.STANDARD_OUTPUT)),
                 System::getenv, System.in);
-        int code = execute(args, c);
+        int code = execute(args, c, command);
         Signals.ended();            // the command has ended: a signal now changes nothing
         System.out.flush();
         return afterOutput(code, args, System.out.checkError(), printed.failure(), System.err);
