@@ -28,6 +28,7 @@ final class DeviceSink implements Sink {
 
     private FileChannel channel;
     private volatile LiveHash live;           // the SHA-256, computed as blocks arrive
+    private volatile EarlyFlush flush;        // the device writing while blocks arrive
     private long deviceSize = -1;
     private long fileSize = -1;
     private volatile long written;
@@ -74,6 +75,9 @@ final class DeviceSink implements Sink {
                     Outcome.code(Win32Error.ERROR_DISK_FULL.code())));
         }
         fileSize = size;
+        if (size > EarlyFlush.EVERY) {
+            flush = new EarlyFlush(FileChannel.open(path, StandardOpenOption.READ));
+        }
         if (hash) {
             live = new LiveHash(FileChannel.open(path, StandardOpenOption.READ), size);
         }
@@ -84,6 +88,10 @@ final class DeviceSink implements Sink {
         ContentHandlers.checkBlock(offset, block.byteSize(), fileSize);
         Sink.writeAt(channel, block, offset);
         written += block.byteSize();
+        EarlyFlush f = flush;
+        if (f != null) {
+            f.written(block.byteSize());
+        }
         LiveHash h = live;
         if (h != null) {
             h.written(offset, block.byteSize());
@@ -92,6 +100,7 @@ final class DeviceSink implements Sink {
 
     @Override
     public void finish() throws IOException {
+        stopFlushing();
         channel.force(true);
     }
 
@@ -117,6 +126,7 @@ final class DeviceSink implements Sink {
 
     @Override
     public synchronized void abort() {
+        stopFlushing();
         LiveHash h = live;
         if (h != null) {
             h.cancel();
@@ -127,6 +137,13 @@ final class DeviceSink implements Sink {
             }
         } catch (IOException e) {
             // nothing more to do with it
+        }
+    }
+
+    private void stopFlushing() {
+        EarlyFlush f = flush;
+        if (f != null) {
+            f.close();
         }
     }
 

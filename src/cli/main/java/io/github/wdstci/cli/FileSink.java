@@ -36,6 +36,7 @@ final class FileSink implements Sink {
     private final boolean hash;
     private long fileSize = -1;
     private volatile LiveHash live;                        // the SHA-256, computed as blocks arrive
+    private volatile EarlyFlush flush;                     // the disk writing while blocks arrive
 
     /**
      * @param path     the file to create or replace (its directory exists)
@@ -95,6 +96,9 @@ final class FileSink implements Sink {
             throw inTheWay(e, shown, ifExists);
         }
         fileSize = size;
+        if (size > EarlyFlush.EVERY) {
+            flush = new EarlyFlush(FileChannel.open(file.partFile(), StandardOpenOption.READ));
+        }
         if (hash) {
             live = new LiveHash(FileChannel.open(file.partFile(), StandardOpenOption.READ), size);
         }
@@ -103,6 +107,10 @@ final class FileSink implements Sink {
     @Override
     public void write(MemorySegment block, long offset) throws IOException {
         file.onContent(block, offset);
+        EarlyFlush f = flush;
+        if (f != null) {
+            f.written(block.byteSize());
+        }
         LiveHash h = live;
         if (h != null) {
             h.written(offset, block.byteSize());
@@ -111,7 +119,15 @@ final class FileSink implements Sink {
 
     @Override
     public void finish() throws IOException {
+        stopFlushing();
         file.onSuccess();
+    }
+
+    private void stopFlushing() {
+        EarlyFlush f = flush;
+        if (f != null) {
+            f.close();
+        }
     }
 
     @Override
@@ -220,6 +236,7 @@ final class FileSink implements Sink {
 
     @Override
     public void abort() {
+        stopFlushing();
         LiveHash h = live;
         if (h != null) {
             h.cancel();
