@@ -45,10 +45,20 @@ final class ByteSize {
             end++;
         }
         String number = s.substring(0, end);
-        if (number.isEmpty() || !number.matches("\\d+(\\.\\d+)?|\\.\\d+|\\d+\\.")) {
+        boolean whole = !number.isEmpty() && number.indexOf('.') < 0;
+        if (number.isEmpty() || (!whole && !number.matches("\\d+(\\.\\d+)?|\\.\\d+|\\d+\\."))) {
             throw new IllegalArgumentException("not a size: '" + text + "' (examples: 4096, 64KiB, 1GB, 1.5GiB)");
         }
         BigInteger unit = unit(s.substring(end).strip(), text);
+        if (whole && number.length() <= 18 && unit.bitLength() < 63) {
+            // the usual case (every default, 64KiB, 1GiB), in long arithmetic: no regular
+            // expression and no BigDecimal, whose first use costs a process milliseconds
+            try {
+                return Math.multiplyExact(Long.parseLong(number), unit.longValue());
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("size too large: '" + text + "'");
+            }
+        }
         BigInteger bytes = new BigDecimal(number).multiply(new BigDecimal(unit))
                 .setScale(0, RoundingMode.HALF_UP).toBigIntegerExact();
         if (bytes.bitLength() > 63) {

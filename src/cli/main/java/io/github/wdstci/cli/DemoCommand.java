@@ -10,7 +10,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -32,9 +31,6 @@ final class DemoCommand implements Callable<Integer> {
 
     @Spec
     CommandLine.Model.CommandSpec spec;
-
-    @ParentCommand
-    WdsGet root;
 
     @Option(names = "--size", paramLabel = "SIZE", defaultValue = "1GiB", converter = ByteSize.Converter.class,
             description = "Object size (default: ${DEFAULT-VALUE}).")
@@ -79,7 +75,7 @@ final class DemoCommand implements Callable<Integer> {
         if (s < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--seed must not be negative: " + s);
         }
-        WdsGet.Context context = root.context();
+        WdsGet.Context context = WdsGet.context(spec);
         Transport.Identity lib = Transport.identify();
         if (lib.loaded() && !lib.standIn()) {
             context.err().println("wdsget: demo needs the bundled Linux stand-in, but the transport library is "

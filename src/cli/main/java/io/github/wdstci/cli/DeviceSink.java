@@ -24,15 +24,24 @@ final class DeviceSink implements Sink {
 
     private final Path path;
     private final String shown;
+    private final boolean hash;
 
     private FileChannel channel;
+    private volatile LiveHash live;           // the SHA-256, computed as blocks arrive
+    private volatile EarlyFlush flush;        // the device writing while blocks arrive
     private long deviceSize = -1;
     private long fileSize = -1;
     private volatile long written;
 
-    DeviceSink(Path path, String shown) {
+    /**
+     * @param path  the device
+     * @param shown the output as the user named it
+     * @param hash  whether the object's SHA-256 is computed (as it arrives: {@link LiveHash})
+     */
+    DeviceSink(Path path, String shown, boolean hash) {
         this.path = path;
         this.shown = shown;
+        this.hash = hash;
     }
 
     @Override
@@ -49,9 +58,8 @@ final class DeviceSink implements Sink {
         }
         try {
             long rdev = ((Number) Files.getAttribute(path, "unix:rdev")).longValue();   // Linux's dev_t encoding
-            long major = ((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL);
-            long minor = (rdev & 0xff) | ((rdev >>> 12) & ~0xffL);
-            String sectors = Files.readString(Path.of("/sys/dev/block/" + major + ":" + minor + "/size")).strip();
+            String sectors = Files.readString(Path.of("/sys/dev/block/" + FileTypes.major(rdev) + ":"
+                    + FileTypes.minor(rdev) + "/size")).strip();
             return Long.parseLong(sectors) * 512;
         } catch (IOException | RuntimeException e) {
             throw new IOException("cannot tell the size of the block device " + path + ": " + e.getMessage());
@@ -67,6 +75,12 @@ final class DeviceSink implements Sink {
                     Outcome.code(Win32Error.ERROR_DISK_FULL.code())));
         }
         fileSize = size;
+        if (size > EarlyFlush.EVERY) {
+            flush = new EarlyFlush(FileChannel.open(path, StandardOpenOption.READ));
+        }
+        if (hash) {
+            live = new LiveHash(FileChannel.open(path, StandardOpenOption.READ), size);
+        }
     }
 
     @Override
@@ -74,10 +88,19 @@ final class DeviceSink implements Sink {
         ContentHandlers.checkBlock(offset, block.byteSize(), fileSize);
         Sink.writeAt(channel, block, offset);
         written += block.byteSize();
+        EarlyFlush f = flush;
+        if (f != null) {
+            f.written(block.byteSize());
+        }
+        LiveHash h = live;
+        if (h != null) {
+            h.written(offset, block.byteSize());
+        }
     }
 
     @Override
     public void finish() throws IOException {
+        stopFlushing();
         channel.force(true);
     }
 
@@ -87,23 +110,40 @@ final class DeviceSink implements Sink {
             if (sha256 == null) {
                 return null;
             }
-            // read back what the device holds now (through the page cache, after the flush)
-            String digest = Sink.sha256(channel, fileSize, stop);
+            // what the device holds (read back through the page cache as the blocks were written)
+            LiveHash h = live;
+            String digest = h != null ? h.digest(stop) : Sink.sha256(channel, fileSize, stop);
             Sink.verify(digest, sha256, "the device " + shown + " holds the received bytes");
             return digest;
         } finally {
+            LiveHash h = live;
+            if (h != null) {
+                h.cancel();           // done by now, unless stopped
+            }
             channel.close();
         }
     }
 
     @Override
     public synchronized void abort() {
+        stopFlushing();
+        LiveHash h = live;
+        if (h != null) {
+            h.cancel();
+        }
         try {
             if (channel != null) {
                 channel.close();
             }
         } catch (IOException e) {
             // nothing more to do with it
+        }
+    }
+
+    private void stopFlushing() {
+        EarlyFlush f = flush;
+        if (f != null) {
+            f.close();
         }
     }
 

@@ -16,7 +16,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -40,9 +39,6 @@ final class DoctorCommand implements Callable<Integer> {
 
     @Spec
     CommandLine.Model.CommandSpec spec;
-
-    @ParentCommand
-    WdsGet root;
 
     @Option(names = {"-s", "--server"}, paramLabel = "HOST", description = "A WDS server to check.")
     String server;
@@ -79,7 +75,7 @@ final class DoctorCommand implements Callable<Integer> {
         if (object != null && namespace == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "OBJECT needs -n NAMESPACE");
         }
-        PrintStream out = root.context().out();
+        PrintStream out = WdsGet.context(spec).out();
         Outcome result = Outcome.SUCCESS;
         println(out, "wdsget " + WdsGet.version());
         println(out, "java: " + WdsGet.java() + ", in " + System.getProperty("java.home"));
@@ -100,7 +96,7 @@ final class DoctorCommand implements Callable<Integer> {
         println(out, "export WdsTransportClientNegotiateRequiredDataRange: " + (lib.negotiation() ? "yes"
                 : "no (the whole object is always received)"));
         try {
-            Defaults d = Defaults.load(root.context().env());
+            Defaults d = Defaults.load(WdsGet.context(spec).env());
             println(out, "defaults: " + describe(d));
             if (server == null && d.server() != null) {
                 server = d.server();

@@ -45,17 +45,21 @@ final class FileSink implements Sink {
     private final io.github.wdstci.FileSink file;          // null: a directory is at the path
     private final Resumable from;                          // the part file to continue, or null
     private final boolean keepForLater;                    // -c: a failed attempt's part file stays
+    private final boolean hash;
     private volatile List<Resumable.Range> held = List.of();   // on disk before this attempt
     private long fileSize = -1;
     private volatile boolean released;
+    private volatile LiveHash live;                        // the SHA-256, computed as blocks arrive
+    private volatile EarlyFlush flush;                     // the disk writing while blocks arrive
 
     /**
      * @param path     the file to create or replace (its directory exists)
      * @param shown    the output as the user named it
      * @param ifExists {@code --if-exists}: what becomes of a regular file at the target
+     * @param hash     whether the object's SHA-256 is computed (as it arrives: {@link LiveHash})
      */
-    FileSink(Path path, String shown, Output.IfExists ifExists) {
-        this(path, shown, ifExists, null, null, false);
+    FileSink(Path path, String shown, Output.IfExists ifExists, boolean hash) {
+        this(path, shown, ifExists, null, null, false, hash);
     }
 
     /**
@@ -65,12 +69,14 @@ final class FileSink implements Sink {
      * @param from         the part file to continue, or null
      * @param keepForLater {@code -c}: the part file of a failed attempt stays for a later run
      */
-    FileSink(Path path, String shown, Output.IfExists ifExists, String object, Resumable from, boolean keepForLater) {
+    FileSink(Path path, String shown, Output.IfExists ifExists, String object, Resumable from, boolean keepForLater,
+             boolean hash) {
         this.path = path;
         this.shown = shown;
         this.ifExists = ifExists;
         this.from = from;
         this.keepForLater = keepForLater;
+        this.hash = hash;
         this.file = library(path, ifExists, object, from);
     }
 
@@ -130,6 +136,16 @@ final class FileSink implements Sink {
             held = from.received();
         }
         fileSize = size;
+        if (size > EarlyFlush.EVERY) {
+            flush = new EarlyFlush(FileChannel.open(file.partFile(), StandardOpenOption.READ));
+        }
+        if (hash) {
+            LiveHash h = new LiveHash(FileChannel.open(file.partFile(), StandardOpenOption.READ), size);
+            for (Resumable.Range r : held) {       // continued: those bytes are in the part file already
+                h.written(r.start(), r.length());
+            }
+            live = h;
+        }
     }
 
     /** Whether the session is to be negotiated: when a part file is to be continued. */
@@ -169,6 +185,14 @@ final class FileSink implements Sink {
     @Override
     public void write(MemorySegment block, long offset) throws IOException {
         file.onContent(block, offset);
+        EarlyFlush f = flush;
+        if (f != null) {
+            f.written(block.byteSize());
+        }
+        LiveHash h = live;
+        if (h != null) {
+            h.written(offset, block.byteSize());
+        }
     }
 
     /**
@@ -198,15 +222,28 @@ final class FileSink implements Sink {
 
     @Override
     public void finish() throws IOException {
+        stopFlushing();
         file.onSuccess();
+    }
+
+    private void stopFlushing() {
+        EarlyFlush f = flush;
+        if (f != null) {
+            f.close();
+        }
     }
 
     @Override
     public String commit(String sha256, Check stop) throws IOException {
         String digest = null;
         if (sha256 != null) {
-            try (FileChannel channel = FileChannel.open(file.partFile(), StandardOpenOption.READ)) {
-                digest = Sink.sha256(channel, fileSize, stop);
+            LiveHash h = live;
+            if (h != null) {
+                digest = h.digest(stop);
+            } else {
+                try (FileChannel channel = FileChannel.open(file.partFile(), StandardOpenOption.READ)) {
+                    digest = Sink.sha256(channel, fileSize, stop);
+                }
             }
             Sink.verify(digest, sha256, "the output was not written");
         }
@@ -306,6 +343,11 @@ final class FileSink implements Sink {
      */
     @Override
     public void abort() {
+        stopFlushing();
+        LiveHash h = live;
+        if (h != null) {
+            h.cancel();
+        }
         if (file == null) {
             return;
         }

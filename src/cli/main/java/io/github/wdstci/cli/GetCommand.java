@@ -10,7 +10,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code wdsget get}: one or more objects from a WDS server into files, a device or a stream. */
@@ -31,9 +30,6 @@ final class GetCommand implements Callable<Integer> {
 
     @Spec
     CommandLine.Model.CommandSpec spec;
-
-    @ParentCommand
-    WdsGet root;
 
     @Option(names = {"-s", "--server"}, paramLabel = "HOST",
             description = "WDS server name or address (default: WDSGET_SERVER, else the config file's).")
@@ -67,7 +63,7 @@ final class GetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        WdsGet.Context context = root.context();
+        WdsGet.Context context = WdsGet.context(spec);
         List<ObjectList.Entry> entries = new ArrayList<>();
         objects.forEach(o -> entries.add(new ObjectList.Entry(o, null)));
         String host = server;

@@ -70,14 +70,24 @@ final class Output {
             return new Target(kind, create.toRealPath().resolve(path.getFileName()), shown, ifExists);
         }
 
-        /** The sink that writes this target. */
-        Sink sink(WritableByteChannel stdout, Path spoolDir, boolean hash) {
+        /**
+         * The sink that writes this target. A stream that keeps nothing ({@code /dev/null},
+         * named or as standard output) gets a {@link NullSink}, unless the bytes are hashed,
+         * which takes them in order, as a stream does.
+         *
+         * @param stdout        standard output, for {@link Kind#STDOUT}
+         * @param stdoutDropped whether standard output keeps nothing ({@code > /dev/null})
+         * @param hash          whether the object's SHA-256 is computed
+         */
+        Sink sink(WritableByteChannel stdout, boolean stdoutDropped, Path spoolDir, boolean hash) {
             return switch (kind) {
                 case NONE, SKIP -> new Sink.Discard();
-                case FILE -> new FileSink(path, shown, ifExists);
-                case DEVICE -> new DeviceSink(path, shown);
-                case STREAM -> new StreamSink(path, null, shown, spoolDir, hash);
-                case STDOUT -> new StreamSink(null, stdout, shown, spoolDir, hash);
+                case FILE -> new FileSink(path, shown, ifExists, hash);
+                case DEVICE -> new DeviceSink(path, shown, hash);
+                case STREAM -> !hash && FileTypes.keepsNothing(path) ? new NullSink(shown, false)
+                        : new StreamSink(path, null, shown, spoolDir, hash);
+                case STDOUT -> !hash && stdoutDropped ? new NullSink(shown, true)
+                        : new StreamSink(null, stdout, shown, spoolDir, hash);
             };
         }
 
@@ -200,10 +210,10 @@ final class Output {
         } else if (Files.isRegularFile(p)) {
             what = "a regular file";
         } else {
-            what = switch (fileType(p)) {
-                case S_IFCHR -> "a character device";
-                case S_IFIFO -> "a FIFO";
-                case S_IFSOCK -> "a socket";
+            what = switch (FileTypes.of(p)) {
+                case FileTypes.S_IFCHR -> "a character device";
+                case FileTypes.S_IFIFO -> "a FIFO";
+                case FileTypes.S_IFSOCK -> "a socket";
                 default -> null;       // a block device; or no "unix" view (Windows): cannot tell, as without --device
             };
         }
@@ -325,8 +335,8 @@ final class Output {
                 case OVERWRITE -> new Target(Kind.FILE, real, shown, ifExists);
             };
         }
-        int type = fileType(real);
-        if (type == S_IFBLK) {
+        int type = FileTypes.of(real);
+        if (type == FileTypes.S_IFBLK) {
             if (ifExists == IfExists.SKIP && !device) {
                 return new Target(Kind.SKIP, real, shown, ifExists);
             }
@@ -336,7 +346,7 @@ final class Output {
             }
             return new Target(Kind.DEVICE, real, shown, ifExists);
         }
-        if (type == S_IFSOCK) {
+        if (type == FileTypes.S_IFSOCK) {
             throw new Outcome.Problem(Outcome.FAILURE, "cannot write to " + shown + ": it is a socket");
         }
         return new Target(Kind.STREAM, real, shown, ifExists);   // FIFO, character device, or unknown (Windows)
@@ -344,9 +354,8 @@ final class Output {
 
     /** Whether the stream {@code p} is this process's standard output (where /proc tells). */
     private static boolean isStandardOutput(Path p) {
-        Path fd1 = Path.of("/proc/self/fd/1");
         try {
-            return Files.exists(fd1) && Files.isSameFile(p, fd1);
+            return Files.exists(FileTypes.STANDARD_OUTPUT) && Files.isSameFile(p, FileTypes.STANDARD_OUTPUT);
         } catch (IOException | SecurityException e) {
             return false;
         }
@@ -355,34 +364,19 @@ final class Output {
     /** An existing output reachable only through the link {@code p}: streamed when it can be, else refused. */
     private static Target opened(Path p, String shown) throws IOException {
         BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-        int type = fileType(p);
-        if (type == S_IFSOCK) {
+        int type = FileTypes.of(p);
+        if (type == FileTypes.S_IFSOCK) {
             throw new Outcome.Problem(Outcome.FAILURE, "cannot write to " + shown + ": it is a socket");
         }
-        if (a.isDirectory() || a.isRegularFile() || type == S_IFBLK) {
+        if (a.isDirectory() || a.isRegularFile() || type == FileTypes.S_IFBLK) {
             throw new Outcome.Problem(Outcome.FAILURE, "cannot write to " + shown
                     + ": it leads to a file without a name (name the file itself)");
         }
         return new Target(Kind.STREAM, p, shown, IfExists.FAIL);
     }
 
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFSOCK = 0140000;
-    private static final int S_IFBLK = 0060000;
-    private static final int S_IFCHR = 0020000;
-    private static final int S_IFIFO = 0010000;
-
     /** Whether {@code p} is a FIFO (a named pipe); false where that cannot be told (Windows). */
     static boolean isFifo(Path p) {
-        return p != null && fileType(p) == S_IFIFO;
-    }
-
-    /** The file type bits of st_mode, or 0 where the "unix" attribute view does not exist (Windows). */
-    private static int fileType(Path p) {
-        try {
-            return ((Number) Files.getAttribute(p, "unix:mode")).intValue() & S_IFMT;
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return 0;
-        }
+        return p != null && FileTypes.of(p) == FileTypes.S_IFIFO;
     }
 }

@@ -20,7 +20,7 @@ import java.util.HexFormat;
  * place. {@link #abort} may come at any point after {@link #prepare}, from any
  * thread, more than once.
  */
-sealed interface Sink permits FileSink, DeviceSink, StreamSink, Sink.Discard {
+sealed interface Sink permits FileSink, DeviceSink, StreamSink, NullSink, Sink.Discard {
 
     /** Opens what must exist before the session starts (a device, a FIFO); may block (FIFO). */
     default void prepare() throws IOException {

@@ -214,10 +214,12 @@ final class Transfer {
     private Sink sink(Job.Spec spec, Output.Target target, Resumable from) {
         if (target.kind() == Output.Kind.FILE && spec.syntheticSeed() == null) {
             return new FileSink(target.path(), target.shown(), target.ifExists(), FileSink.object(spec.request()), from,
-                    settings.resume());
+                    settings.resume(), settings.hashes());
         }
-        WritableByteChannel stdout = target.kind() == Output.Kind.STDOUT ? context.stdout().get() : null;
-        return target.sink(stdout, settings.spoolDir(), settings.hashes());
+        boolean toStdout = target.kind() == Output.Kind.STDOUT;
+        WritableByteChannel stdout = toStdout ? context.stdout().get() : null;
+        return target.sink(stdout, toStdout && context.outDropped().getAsBoolean(), settings.spoolDir(),
+                settings.hashes());
     }
 
     /** Removes the temporary files of dead wdsget processes from every output directory (said under -v). */

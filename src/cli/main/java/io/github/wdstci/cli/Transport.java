@@ -2,6 +2,8 @@ package io.github.wdstci.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.wdstci.ContentHandler;
 import io.github.wdstci.Session;
@@ -61,14 +63,56 @@ final class Transport implements AutoCloseable {
         return WdsClient.class.getModule().isNativeAccessEnabled();
     }
 
+    /** A client being opened ahead of time ({@link #openEarly}), for the first {@link #open}. */
+    private static final AtomicReference<CompletableFuture<WdsClient>> EARLY = new AtomicReference<>();
+
     /**
-     * Opens the client (initialising the transport).
+     * Starts opening the client on a thread of its own, for a command that will receive: the
+     * first use of the FFM linker (loading the library, the first downcall handles) then runs
+     * while picocli still builds the command and parses its line, on the other core, instead of
+     * after. The client is the one {@link #open} returns, with the same failure; a run that
+     * ends before it opens one (a usage error) leaves it to the process's exit. From the
+     * process's entry only ({@link WdsGet#main}): an in-process run opens its own.
+     */
+    static void openEarly() {
+        CompletableFuture<WdsClient> client = new CompletableFuture<>();
+        if (EARLY.compareAndSet(null, client)) {
+            Thread.ofPlatform().daemon().name("wdsget-transport").start(() -> {
+                try {
+                    client.complete(WdsClient.open());
+                } catch (Throwable t) {
+                    client.completeExceptionally(t);
+                }
+            });
+        }
+    }
+
+    /**
+     * Opens the client (initialising the transport), or takes the one opened early.
      *
      * @throws UnsatisfiedLinkError  when no library loads
      * @throws WdsTransportException when the transport refuses to initialise
      */
     static Transport open() throws WdsTransportException {
-        return new Transport(WdsClient.open());
+        CompletableFuture<WdsClient> early = EARLY.getAndSet(null);
+        if (early == null) {
+            return new Transport(WdsClient.open());
+        }
+        try {
+            return new Transport(early.join());
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof WdsTransportException w) {
+                throw w;
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
     }
 
     /**

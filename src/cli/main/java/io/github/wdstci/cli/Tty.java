@@ -1,6 +1,7 @@
 package io.github.wdstci.cli;
 
 import java.io.IOException;
+import java.nio.file.Path;
 
 import org.jline.terminal.spi.SystemStream;
 import org.jline.terminal.spi.TerminalProvider;
@@ -9,6 +10,14 @@ import org.jline.terminal.spi.TerminalProvider;
  * Whether standard output or error is a terminal, and how wide it is, from
  * JLine's terminal providers (FFM on JDK 22+, else JLine's {@code stty}-based
  * one).
+ *
+ * <p>JLine is asked only about a stream that may be a terminal: where
+ * {@code /proc/self/fd} tells what a stream is (Linux), a pipe, a regular
+ * file or a memory device such as {@code /dev/null} is no terminal, and
+ * answers without loading JLine, whose FFM provider costs a fifth of a
+ * second of start-up (it makes the process's first downcall handles). So
+ * JLine is loaded only where a bar may be drawn. Each answer is asked for
+ * once, when first needed.
  *
  * <p>Only these two queries are used: no JLine {@code Terminal} is built, so
  * JLine never installs signal handlers or changes terminal attributes, and
@@ -21,9 +30,12 @@ final class Tty {
     /** Used when the width is unknown (not a terminal, or the query failed). */
     static final int DEFAULT_WIDTH = 80;
 
-    private static final TerminalProvider PROVIDER = load();
-
     private Tty() {
+    }
+
+    /** JLine's provider, loaded on first use. */
+    private static final class Jline {
+        static final TerminalProvider PROVIDER = load();
     }
 
     private static TerminalProvider load() {
@@ -58,16 +70,24 @@ final class Tty {
     }
 
     private static boolean isTerminal(SystemStream s) {
+        if (!mayBeTerminal(s == SystemStream.Output ? 1 : 2)) {
+            return false;
+        }
         try {
-            return PROVIDER != null && PROVIDER.isSystemStream(s);
+            return Jline.PROVIDER != null && Jline.PROVIDER.isSystemStream(s);
         } catch (RuntimeException | LinkageError e) {
             return false;
         }
     }
 
+    /** Whether file descriptor {@code fd} may be a terminal (see the class comment). */
+    private static boolean mayBeTerminal(int fd) {
+        return FileTypes.mayBeTerminal(Path.of("/proc/self/fd/" + fd));
+    }
+
     private static int width(SystemStream s) {
         try {
-            int w = PROVIDER == null ? 0 : PROVIDER.systemStreamWidth(s);
+            int w = Jline.PROVIDER == null ? 0 : Jline.PROVIDER.systemStreamWidth(s);
             return w > 0 ? w : DEFAULT_WIDTH;
         } catch (RuntimeException | LinkageError e) {
             return DEFAULT_WIDTH;

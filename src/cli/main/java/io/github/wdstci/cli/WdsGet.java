@@ -13,11 +13,11 @@ import java.nio.channels.WritableByteChannel;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
-import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -31,11 +31,9 @@ import picocli.CommandLine.Command;
  * adds the stack trace.
  */
 @Command(name = "wdsget", mixinStandardHelpOptions = true, versionProvider = WdsGet.Version.class,
-        modelTransformer = WdsGet.HelpVersion.class,
+        modelTransformer = Subcommands.class,
         description = "Receive objects from a Windows Deployment Services server by multicast.",
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = {GetCommand.class, DemoCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class,
-                AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "   0:success",
@@ -73,6 +71,17 @@ public final class WdsGet implements Runnable {
 
     /** Runs wdsget and exits the JVM with its exit code. */
     public static void main(String[] args) {
+        String answer = Shortcuts.answer(args);
+        if (answer != null) {
+            Stdout printed = Stdout.install();
+            System.out.print(answer);
+            System.out.flush();
+            int code = afterOutput(0, args, System.out.checkError(), printed.failure(), System.err);
+            if (code != 0) {
+                System.exit(code);
+            }
+            return;             // exit code 0 without System.exit, whose logging (System.Logger) costs more
+        }
         // first: a signal at any moment from here on says so (see Signals)
         Signals.install(System.err);
         int code;
@@ -99,14 +108,20 @@ public final class WdsGet implements Runnable {
                 return channel;
             }
         };
+        String command = Subcommands.needed(args);
+        if ("get".equals(command) || "demo".equals(command)) {
+            Transport.openEarly();           // while picocli builds the command (see there)
+        }
         String unreadable = Arguments.unreadable(args);
         if (unreadable != null) {
             System.err.println("wdsget: " + Visible.of(unreadable));
             return Outcome.USAGE.exitCode();
         }
-        Context c = new Context(System.out, System.err, Tty.stdoutIsTerminal(), Tty.stderrIsTerminal(),
-                Tty::stdoutWidth, Tty::stderrWidth, stdout, System::getenv, System.in);
-        int code = execute(args, c);
+        // asked when first needed: JLine is loaded only where a bar may be drawn (see Tty)
+        Context c = new Context(System.out, System.err, once(Tty::stdoutIsTerminal), once(Tty::stderrIsTerminal),
+                Tty::stdoutWidth, Tty::stderrWidth, stdout, once(() -> FileTypes.keepsNothing(FileTypes.STANDARD_OUTPUT)),
+                System::getenv, System.in);
+        int code = execute(args, c, command);
         Signals.ended();            // the command has ended: a signal now changes nothing
         System.out.flush();
         return afterOutput(code, args, System.out.checkError(), printed.failure(), System.err);
@@ -195,26 +210,37 @@ public final class WdsGet implements Runnable {
         }
     }
 
+    /** {@code answer}, asked once, when first needed. */
+    private static BooleanSupplier once(BooleanSupplier answer) {
+        return new BooleanSupplier() {
+            private Boolean known;
+
+            @Override
+            public synchronized boolean getAsBoolean() {
+                if (known == null) {
+                    known = answer.getAsBoolean();
+                }
+                return known;
+            }
+        };
+    }
+
     /**
      * Runs wdsget in this JVM (what {@link #main} does, without exiting).
      *
      * @return the exit code
      */
     static int execute(String[] args, Context context) {
-        CommandLine.IFactory defaults = CommandLine.defaultFactory();
-        CommandLine.IFactory factory = new CommandLine.IFactory() {
-            @Override
-            public <K> K create(Class<K> cls) throws Exception {
-                return cls == WdsGet.class ? cls.cast(new WdsGet(context)) : defaults.create(cls);
-            }
-        };
-        CommandLine cli = new CommandLine(WdsGet.class, factory);
-        // every command offers -V (mixinStandardHelpOptions): without this, get, demo and doctor have
-        // no version to print and print nothing, and generate-completion prints picocli's
-        CommandLine.IVersionProvider version = cli.getCommandSpec().versionProvider();
-        cli.getSubcommands().values().forEach(sub -> sub.getCommandSpec().versionProvider(version));
-        cli.setCaseInsensitiveEnumValuesAllowed(true)
-                .setOut(new PrintWriter(context.out(), true, context.out().charset()))
+        return execute(args, context, Subcommands.needed(args));
+    }
+
+    /**
+     * Runs wdsget with only the command {@code only} in its model ({@link Subcommands}), or
+     * every command when it is null.
+     */
+    static int execute(String[] args, Context context, String only) {
+        CommandLine cli = model(context, only);
+        cli.setOut(new PrintWriter(context.out(), true, context.out().charset()))
                 .setErr(new PrintWriter(context.err(), true, context.err().charset()))
                 .setParameterExceptionHandler(WdsGet::usageError)
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -223,6 +249,28 @@ public final class WdsGet implements Runnable {
                     return Outcome.FAILURE.exitCode();
                 });
         return cli.execute(args);
+    }
+
+    /**
+     * wdsget's command model, as it runs: with only the command {@code only}, or every command
+     * when it is null ({@link Subcommands}); {@code context} null: described, never run
+     * ({@link HelpText}).
+     */
+    static CommandLine model(Context context, String only) {
+        CommandLine.IFactory defaults = CommandLine.defaultFactory();
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> cls) throws Exception {
+                return cls == WdsGet.class ? cls.cast(new WdsGet(context))
+                        : cls == Subcommands.class ? cls.cast(new Subcommands(only)) : defaults.create(cls);
+            }
+        };
+        CommandLine cli = new CommandLine(WdsGet.class, factory);
+        // every command offers -V (mixinStandardHelpOptions): without this, get, demo and doctor have
+        // no version to print and print nothing, and generate-completion prints picocli's
+        CommandLine.IVersionProvider version = cli.getCommandSpec().versionProvider();
+        cli.getSubcommands().values().forEach(sub -> sub.getCommandSpec().versionProvider(version));
+        return cli.setCaseInsensitiveEnumValuesAllowed(true);
     }
 
     /** A usage error: the message and where to find help, not the whole usage text. */
@@ -241,9 +289,9 @@ public final class WdsGet implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command: get, demo, doctor or help");
     }
 
-    /** The process around the commands. */
-    Context context() {
-        return context;
+    /** The process around the commands, from any command's model. */
+    static Context context(CommandLine.Model.CommandSpec spec) {
+        return ((WdsGet) spec.root().userObject()).context;
     }
 
     /**
@@ -251,18 +299,29 @@ public final class WdsGet implements Runnable {
      *
      * @param out         standard output (text)
      * @param err         standard error
-     * @param outTerminal whether standard output is a terminal
-     * @param errTerminal whether standard error is a terminal
+     * @param outTty      whether standard output is a terminal ({@link #outTerminal})
+     * @param errTty      whether standard error is a terminal ({@link #errTerminal})
      * @param outWidth    standard output's terminal width
      * @param errWidth    standard error's terminal width
      * @param stdout      standard output as a channel, for an object's bytes ({@code -o -})
+     * @param outDropped  whether standard output keeps nothing written to it ({@code > /dev/null})
      * @param env         the environment ({@link System#getenv(String)}): the defaults' variables
      *                    and the config file's location ({@link Defaults})
      * @param stdin       standard input ({@code -i -})
      */
-    record Context(PrintStream out, PrintStream err, boolean outTerminal, boolean errTerminal,
+    record Context(PrintStream out, PrintStream err, BooleanSupplier outTty, BooleanSupplier errTty,
                    IntSupplier outWidth, IntSupplier errWidth, Supplier<WritableByteChannel> stdout,
-                   Function<String, String> env, InputStream stdin) {
+                   BooleanSupplier outDropped, Function<String, String> env, InputStream stdin) {
+
+        /** Whether standard output is a terminal. */
+        boolean outTerminal() {
+            return outTty.getAsBoolean();
+        }
+
+        /** Whether standard error is a terminal. */
+        boolean errTerminal() {
+            return errTty.getAsBoolean();
+        }
     }
 
     /** wdsget's version, from the build. */
@@ -284,25 +343,6 @@ public final class WdsGet implements Runnable {
                 + System.getProperty("os.name") + " " + System.getProperty("os.arch");
     }
 
-    /**
-     * Gives picocli's {@code help} command the {@code -V, --version} every other command has
-     * (mixinStandardHelpOptions, which it lacks): without it, {@code wdsget help -V} took
-     * {@code -V} for an unknown argument, ignored it, and printed wdsget's help. A model
-     * transformer, so that the man page and the completion script, made from the same
-     * model, have it too; {@link #execute} gives it the version provider, as every command.
-     */
-    static final class HelpVersion implements CommandLine.IModelTransformer {
-        @Override
-        public CommandLine.Model.CommandSpec transform(CommandLine.Model.CommandSpec spec) {
-            CommandLine help = spec.subcommands().get("help");
-            if (help != null && help.getCommandSpec().findOption("--version") == null) {
-                help.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("-V", "--version")
-                        .versionHelp(true).description("Print version information and exit.").build());
-            }
-            return spec;
-        }
-    }
-
     /** {@code --version}: wdsget's version, the JDK and the platform, and (when run) the transport library. */
     static final class Version implements CommandLine.IVersionProvider {
         @CommandLine.Spec
@@ -311,8 +351,12 @@ public final class WdsGet implements Runnable {
         @Override
         public String[] getVersion() {
             boolean run = spec != null && spec.userObject() instanceof WdsGet w && w.context != null;
-            return run ? new String[] {"wdsget " + version(), java(), "Transport: " + Visible.of(Transport.identify().text())}
-                    : new String[] {"wdsget " + version()};
+            return run ? lines() : new String[] {"wdsget " + version()};
+        }
+
+        /** What {@code --version} prints when run. */
+        static String[] lines() {
+            return new String[] {"wdsget " + version(), java(), "Transport: " + Visible.of(Transport.identify().text())};
         }
     }
 }

@@ -46,8 +46,8 @@ record CliRun(int exitCode, String out, String err) {
         }
 
         WdsGet.Context context(PrintStream o, PrintStream e, WritableByteChannel data) {
-            return new WdsGet.Context(o, e, outTerminal, errTerminal, () -> 80, () -> 80, () -> data, env::get,
-                    new java.io.ByteArrayInputStream(stdin));
+            return new WdsGet.Context(o, e, () -> outTerminal, () -> errTerminal, () -> 80, () -> 80, () -> data,
+                    () -> false, env::get, new java.io.ByteArrayInputStream(stdin));
         }
     }
 

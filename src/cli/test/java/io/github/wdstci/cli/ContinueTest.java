@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -86,6 +88,26 @@ class ContinueTest {
                 .anySatisfy(e -> assertThat(e).startsWith(FAILS_LATE + ": received 1048576 bytes in ")
                         .contains(", 3145728 more were on disk already (continued)"));
         assertThat(files()).containsExactly("run.log", "x.bin");
+    }
+
+    /**
+     * --sha256 of a continued file is that of the whole object: the bytes on disk before the run
+     * count, with the blocks received now, in order or not (LiveHashTest has blocks that cover
+     * kept bytes again).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"seq", "shuffle"})
+    void aContinuedFileIsHashedWhole(String order) throws Exception {
+        String object = "4MiB?seed=3&block=40KiB&order=" + order + "&fail=1236@3MiB";
+        CliRun first = get(object, "-c", "--sha256");
+        assertThat(first.exitCode()).as(first.err()).isEqualTo(1);
+        asIfLeftByADeadProcess();
+
+        CliRun next = get(object, "-c", "--sha256", "-q");
+        assertThat(next.exitCode()).as(next.err()).isZero();
+        String expected = WdsGetTest.syntheticSha256(4 << 20, 3);
+        assertThat(next.out().strip()).isEqualTo(expected);
+        assertThat(WdsGetTest.sha256(Files.readAllBytes(dir.resolve("x.bin")))).isEqualTo(expected);
     }
 
     /** Without -c a failed run keeps nothing, and a run without -c removes what a killed one left. */

@@ -1,6 +1,7 @@
 package io.github.wdstci.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -65,7 +66,7 @@ class LauncherIT {
 
         bin = Files.createDirectories(root.resolve("bin"));
         for (String tool : List.of("sh", "sed", "ls", "dirname", "find", "head", "mkdir", "touch", "flock", "cat",
-                "cp", "env", "tail", "od", "tr", "id")) {
+                "cp", "env", "tail", "od", "tr", "id", "readlink", "stat", "rm", "rmdir", "mv")) {
             String where = Nodes.run("sh", "-c", "command -v " + tool);
             if (where != null && !where.isEmpty()) {
                 Files.createSymbolicLink(bin.resolve(tool), Path.of(where));
@@ -93,6 +94,7 @@ class LauncherIT {
         pb.environment().put("HOME", root.toString());
         pb.environment().put("JAVA_HOME", old.toString());
         pb.environment().put("WDSGET_JDK_DIRS", root.resolve("jdks").toString());
+        pb.environment().put("WDSGET_AOT", "off");        // no cache trained behind a test's back
         pb.environment().putAll(env);
         pb.environment().values().removeIf(v -> v == null || v.isEmpty());
         Process p = pb.start();
@@ -119,6 +121,7 @@ class LauncherIT {
         pb.environment().put("PATH", bin.toString());
         pb.environment().put("HOME", root.toString());
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().put("WDSGET_AOT", "off");
         Process p = pb.start();
         p.getOutputStream().close();
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> WdsGetIT.read(p.getErrorStream()));
@@ -189,6 +192,58 @@ class LauncherIT {
         CliRun r = launch(link, Map.of(), "--version");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).startsWith("wdsget ");
+    }
+
+    /**
+     * The AOT cache is made for one jar and never used for another: its name holds the jar's
+     * size and modification time, so a changed jar gets a new cache (the old one, of the same
+     * jar's path, is removed), and runs without one until it exists.
+     */
+    @Test
+    void theAotCacheIsNeverUsedForAnotherJar() throws Exception {
+        assumeTrue(Runtime.version().feature() >= 25, "an AOT cache needs JDK 25");
+        installJar();
+        Path cache = root.resolve("cache/wdsget");
+        Map<String, String> env = Map.of("JAVA_HOME", System.getProperty("java.home"), "WDSGET_AOT", "wait",
+                "XDG_CACHE_HOME", root.resolve("cache").toString(), "WDSGET_LAUNCHER_TRACE", "1");
+        Path jar = root.resolve(JAR_DIR).resolve("wdsget.jar");
+
+        String[] demo = {"demo", "--size", "64KiB", "-q"};
+        CliRun first = launch(env, demo);
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        Path trained = onlyCache(cache);
+        assertThat(trained.getFileName().toString()).startsWith("wdsget-c1-" + Files.size(jar) + "-"
+                + Files.getLastModifiedTime(jar).toInstant().getEpochSecond() + "-");
+        assertThat(first.err()).contains("-XX:AOTCache=" + trained + " ");
+
+        CliRun plain = launch(Map.of("JAVA_HOME", System.getProperty("java.home"), "XDG_CACHE_HOME",
+                root.resolve("cache").toString(), "WDSGET_LAUNCHER_TRACE", "1", "WDSGET_AOT", "off"), demo);
+        assertThat(plain.err()).as("WDSGET_AOT=off").doesNotContain("AOTCache");
+        assertThat(plain.err()).as("C1 alone").contains("-XX:TieredStopAtLevel=1");
+        CliRun hashing = launch(Map.of("JAVA_HOME", System.getProperty("java.home"), "WDSGET_LAUNCHER_TRACE", "1"),
+                "get", "--sha256", "--help");
+        assertThat(hashing.err()).as("C2's SHA-256 intrinsic").doesNotContain("TieredStopAtLevel");
+
+        CliRun help = launch(env, "--help");
+        assertThat(help.err()).as("the help, printed without picocli, needs no cache").doesNotContain("AOTCache");
+
+        Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(120)));
+        CliRun changed = launch(env, demo);
+        assertThat(changed.exitCode()).as(changed.err()).isZero();
+        Path retrained = onlyCache(cache);
+        assertThat(retrained).as("a new key").isNotEqualTo(trained);
+        assertThat(changed.err()).contains("-XX:AOTCache=" + retrained + " ").doesNotContain(trained.toString());
+        assertThat(changed.err().lines().filter(l -> !l.startsWith("wdsget: exec ")))
+                .as("the JVM found nothing stale to say").isEmpty();
+    }
+
+    /** The one AOT cache in {@code dir}. */
+    static Path onlyCache(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            List<Path> caches = files.filter(f -> f.getFileName().toString().endsWith(".aot")).toList();
+            assertThat(caches).hasSize(1);
+            return caches.get(0);
+        }
     }
 
     /** A source tree with one source, and a stand-in mvnw that logs its call and copies the real jar. */

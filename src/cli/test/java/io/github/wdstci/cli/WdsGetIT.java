@@ -192,6 +192,25 @@ class WdsGetIT {
         assertNothingLeftBehind();
     }
 
+    /**
+     * Standard output on /dev/null ({@code -o - > /dev/null}) keeps nothing: shuffled blocks go
+     * there without a spool file (a spool directory that cannot hold one, /proc, is not needed).
+     */
+    @Test
+    void standardOutputOnDevNullSpoolsNothing() throws Exception {
+        assumeTrue(FileTypes.keepsNothing(Path.of("/dev/null"))
+                && Files.isDirectory(Path.of("/proc/self")), "Linux");
+        Process p = new ProcessBuilder(command("get", "-s", "wds01", "-n", "synthetic", "4MiB?order=shuffle&block=16KiB",
+                "-o", "-", "--spool-dir", "/proc", "--progress", "none")).directory(dir.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        p.getOutputStream().close();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        assertThat(p.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(err.get()).isZero();
+        assertThat(err.get()).doesNotContain("spool");
+        assertNothingLeftBehind();
+    }
+
     /** /dev/stdout into a pipe is /proc/self/fd/1, a link to "pipe:[N]", which names no file. */
     @Test
     void devStdoutIntoAPipeStreams() throws Exception {
