@@ -175,11 +175,7 @@ final class FileSink implements Sink {
 
     /** Bytes on disk before this attempt, in the part file it continues. */
     long heldBytes() {
-        long n = 0;
-        for (Resumable.Range r : held) {
-            n += r.length();
-        }
-        return n;
+        return held.stream().mapToLong(Resumable.Range::length).sum();
     }
 
     @Override
