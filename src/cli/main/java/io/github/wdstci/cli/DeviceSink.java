@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Locale;
 
 import io.github.wdstci.ContentHandlers;
@@ -27,8 +28,7 @@ final class DeviceSink implements Sink {
     private final boolean hash;
 
     private FileChannel channel;
-    private volatile LiveHash live;           // the SHA-256, computed as blocks arrive
-    private volatile EarlyFlush flush;        // the device writing while blocks arrive
+    private volatile Alongside along;         // early forces and the hash, once started
     private long deviceSize = -1;
     private long fileSize = -1;
     private volatile long written;
@@ -75,12 +75,7 @@ final class DeviceSink implements Sink {
                     Outcome.code(Win32Error.ERROR_DISK_FULL.code())));
         }
         fileSize = size;
-        if (size > EarlyFlush.EVERY) {
-            flush = new EarlyFlush(FileChannel.open(path, StandardOpenOption.READ));
-        }
-        if (hash) {
-            live = new LiveHash(FileChannel.open(path, StandardOpenOption.READ), size);
-        }
+        along = Alongside.start(path, size, hash, List.of());
     }
 
     @Override
@@ -88,19 +83,15 @@ final class DeviceSink implements Sink {
         ContentHandlers.checkBlock(offset, block.byteSize(), fileSize);
         Sink.writeAt(channel, block, offset);
         written += block.byteSize();
-        EarlyFlush f = flush;
-        if (f != null) {
-            f.written(block.byteSize());
-        }
-        LiveHash h = live;
-        if (h != null) {
-            h.written(offset, block.byteSize());
-        }
+        along.written(offset, block.byteSize());
     }
 
     @Override
     public void finish() throws IOException {
-        stopFlushing();
+        Alongside a = along;
+        if (a != null) {
+            a.writesEnded();
+        }
         channel.force(true);
     }
 
@@ -111,14 +102,17 @@ final class DeviceSink implements Sink {
                 return null;
             }
             // what the device holds (read back through the page cache as the blocks were written)
-            LiveHash h = live;
-            String digest = h != null ? h.digest(stop) : Sink.sha256(channel, fileSize, stop);
+            Alongside a = along;
+            String digest = a == null ? null : a.digest(stop);
+            if (digest == null) {
+                digest = Sink.sha256(channel, fileSize, stop);
+            }
             Sink.verify(digest, sha256, "the device " + shown + " holds the received bytes");
             return digest;
         } finally {
-            LiveHash h = live;
-            if (h != null) {
-                h.cancel();           // done by now, unless stopped
+            Alongside a = along;
+            if (a != null) {
+                a.cancel();           // done by now, unless stopped
             }
             channel.close();
         }
@@ -126,10 +120,9 @@ final class DeviceSink implements Sink {
 
     @Override
     public synchronized void abort() {
-        stopFlushing();
-        LiveHash h = live;
-        if (h != null) {
-            h.cancel();
+        Alongside a = along;
+        if (a != null) {
+            a.cancel();
         }
         try {
             if (channel != null) {
@@ -137,13 +130,6 @@ final class DeviceSink implements Sink {
             }
         } catch (IOException e) {
             // nothing more to do with it
-        }
-    }
-
-    private void stopFlushing() {
-        EarlyFlush f = flush;
-        if (f != null) {
-            f.close();
         }
     }
 

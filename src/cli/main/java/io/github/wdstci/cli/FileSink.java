@@ -49,8 +49,7 @@ final class FileSink implements Sink {
     private volatile List<Resumable.Range> held = List.of();   // on disk before this attempt
     private long fileSize = -1;
     private volatile boolean released;
-    private volatile LiveHash live;                        // the SHA-256, computed as blocks arrive
-    private volatile EarlyFlush flush;                     // the disk writing while blocks arrive
+    private volatile Alongside along;                      // early forces and the hash, once started
 
     /**
      * @param path     the file to create or replace (its directory exists)
@@ -136,16 +135,7 @@ final class FileSink implements Sink {
             held = from.received();
         }
         fileSize = size;
-        if (size > EarlyFlush.EVERY) {
-            flush = new EarlyFlush(FileChannel.open(file.partFile(), StandardOpenOption.READ));
-        }
-        if (hash) {
-            LiveHash h = new LiveHash(FileChannel.open(file.partFile(), StandardOpenOption.READ), size);
-            for (Resumable.Range r : held) {       // continued: those bytes are in the part file already
-                h.written(r.start(), r.length());
-            }
-            live = h;
-        }
+        along = Alongside.start(file.partFile(), size, hash, held);   // held: in the part file already
     }
 
     /** Whether the session is to be negotiated: when a part file is to be continued. */
@@ -181,14 +171,7 @@ final class FileSink implements Sink {
     @Override
     public void write(MemorySegment block, long offset) throws IOException {
         file.onContent(block, offset);
-        EarlyFlush f = flush;
-        if (f != null) {
-            f.written(block.byteSize());
-        }
-        LiveHash h = live;
-        if (h != null) {
-            h.written(offset, block.byteSize());
-        }
+        along.written(offset, block.byteSize());
     }
 
     /**
@@ -218,25 +201,20 @@ final class FileSink implements Sink {
 
     @Override
     public void finish() throws IOException {
-        stopFlushing();
-        file.onSuccess();
-    }
-
-    private void stopFlushing() {
-        EarlyFlush f = flush;
-        if (f != null) {
-            f.close();
+        Alongside a = along;
+        if (a != null) {
+            a.writesEnded();
         }
+        file.onSuccess();
     }
 
     @Override
     public String commit(String sha256, Check stop) throws IOException {
         String digest = null;
         if (sha256 != null) {
-            LiveHash h = live;
-            if (h != null) {
-                digest = h.digest(stop);
-            } else {
+            Alongside a = along;
+            digest = a == null ? null : a.digest(stop);
+            if (digest == null) {
                 try (FileChannel channel = FileChannel.open(file.partFile(), StandardOpenOption.READ)) {
                     digest = Sink.sha256(channel, fileSize, stop);
                 }
@@ -339,10 +317,9 @@ final class FileSink implements Sink {
      */
     @Override
     public void abort() {
-        stopFlushing();
-        LiveHash h = live;
-        if (h != null) {
-            h.cancel();
+        Alongside a = along;
+        if (a != null) {
+            a.cancel();
         }
         if (file == null) {
             return;
