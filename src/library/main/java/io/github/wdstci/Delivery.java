@@ -6,8 +6,8 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
+import io.github.wdstci.internal.StartPath;
 import io.github.wdstci.internal.Wdstptc;
-import io.github.wdstci.internal.ffi._TRANSPORTCLIENT_SESSION_INFO;
 import io.github.wdstci.internal.ffi._ULARGE_INTEGER;
 
 /**
@@ -172,9 +172,10 @@ final class Delivery implements BlockOwner {
     }
 
     private static StartInfo startInfo(MemorySegment pInfo) {
-        MemorySegment info = pInfo.reinterpret(_TRANSPORTCLIENT_SESSION_INFO.sizeof());
-        return new StartInfo(_TRANSPORTCLIENT_SESSION_INFO.ullFileSize(info).get(ValueLayout.JAVA_LONG, 0),
-                _TRANSPORTCLIENT_SESSION_INFO.ulBlockSize(info));
+        // at StartPath's offsets: the generated class's initialiser would cost the first block's time
+        MemorySegment info = pInfo.reinterpret(StartPath.SESSION_INFO_SIZE);
+        return new StartInfo(info.get(ValueLayout.JAVA_LONG, StartPath.SESSION_INFO_FILE_SIZE),
+                info.get(ValueLayout.JAVA_INT, StartPath.SESSION_INFO_BLOCK_SIZE));
     }
 
     // ---- metadata and negotiation ---------------------------------------------------------
