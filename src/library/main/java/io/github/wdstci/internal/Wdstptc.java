@@ -37,7 +37,7 @@ import io.github.wdstci.internal.ffi._ULARGE_INTEGER;
  */
 public final class Wdstptc {
 
-    /** {@code DWORD f(VOID)} etc.: the descriptor of each function, by name, in the header's order. */
+    /** {@code DWORD f(VOID)} etc.: the descriptor of each function, by name, in the header's order (NegotiateRequiredDataRange's is {@link NegotiateDescriptor}). */
     private static final Map<String, FunctionDescriptor> DESCRIPTORS = new LinkedHashMap<>();
 
     private static final String CANCEL_SESSION_EX = "WdsTransportClientCancelSessionEx";
@@ -63,8 +63,7 @@ public final class Wdstptc {
         DESCRIPTORS.put("WdsTransportClientReleaseBuffer", dwordHandle);
         DESCRIPTORS.put("WdsTransportClientShutdown", dword);
         DESCRIPTORS.put(CANCEL_SESSION_EX, FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
-        DESCRIPTORS.put(NEGOTIATE,
-                FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, _ULARGE_INTEGER.layout(), _ULARGE_INTEGER.layout()));
+        DESCRIPTORS.put(NEGOTIATE, null);   // NegotiateDescriptor.DESC, made when first asked for
 
         // A DLL without one of the twelve is not one we can use: say so now, as when every
         // handle was made here, not at the first call of the missing function.
@@ -92,7 +91,17 @@ public final class Wdstptc {
         if (address == null) {
             throw new UnsatisfiedLinkError(lib.path() + " does not export " + name);
         }
-        return Linker.nativeLinker().downcallHandle(address, DESCRIPTORS.get(name));
+        return Linker.nativeLinker().downcallHandle(address, descriptor(name));
+    }
+
+    /**
+     * NegotiateRequiredDataRange's descriptor, made on first use: it passes two
+     * ULARGE_INTEGERs by value, and the generated union's initialiser (layout paths
+     * for each member) would otherwise cost every session's cold start.
+     */
+    private static final class NegotiateDescriptor {
+        static final FunctionDescriptor DESC =
+                FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, _ULARGE_INTEGER.layout(), _ULARGE_INTEGER.layout());
     }
 
     // ---- one holder per function: its handle is made when the function is first called ----
@@ -157,7 +166,7 @@ public final class Wdstptc {
 
     /** {@return the descriptor of the function {@code name}, or null when it is not one of the API's} */
     public static FunctionDescriptor descriptor(String name) {
-        return DESCRIPTORS.get(name);
+        return NEGOTIATE.equals(name) ? NegotiateDescriptor.DESC : DESCRIPTORS.get(name);
     }
 
     /** {@return the names of the API's functions, in the header's order} */
