@@ -87,7 +87,7 @@ public final class Session implements AutoCloseable {
             this.lifecycle = new Lifecycle(nat, listener, executor, closeWhenFinished, journal,
                     this::releaseKept, this::closed, new ReentrantLock());
             this.delivery = new Delivery(lifecycle, listener, asynchronous);
-            Upcalls.register(nat, delivery, listener.negotiates());
+            Upcalls.register(nat, delivery, listener);
         } catch (Throwable t) {
             if (nat != null) {
                 nat.close();                              // never started: no callback can come

@@ -53,9 +53,13 @@ final class Upcalls {
 
     private static final MemorySegment SESSION_START = stub("onSessionStart", SESSION_START_DESC);
     private static final MemorySegment SESSION_START_EX = stub("onSessionStartEx", SESSION_START_DESC);
-    private static final MemorySegment RECEIVE_METADATA = stub("onReceiveMetadata", RECEIVE_METADATA_DESC);
     private static final MemorySegment RECEIVE_CONTENTS = stub("onReceiveContents", RECEIVE_CONTENTS_DESC);
     private static final MemorySegment SESSION_COMPLETE = stub("onSessionComplete", SESSION_COMPLETE_DESC);
+
+    /** The metadata stub, made on first use: only a listener that overrides onMetadata hears metadata. */
+    static final class Metadata {
+        static final MemorySegment STUB = stub("onReceiveMetadata", RECEIVE_METADATA_DESC);
+    }
 
     /** The negotiate stub, made on first use: few sessions negotiate, and a stub costs cold start. */
     static final class Negotiate {
@@ -83,18 +87,34 @@ final class Upcalls {
     /**
      * Registers the callbacks of a new session: the three the documentation
      * requires (SessionStart, ReceiveContents, SessionComplete) always;
-     * SessionStartEx (for the block size) and ReceiveMetadata when the library
-     * accepts them; SessionNegotiate when the listener opts in and the library
-     * exports NegotiateRequiredDataRange.
+     * SessionStartEx (for the block size) when the library accepts it;
+     * ReceiveMetadata, which the documentation makes optional, when the listener
+     * overrides {@link SessionListener#onMetadata} (whose default ignores it) and
+     * the library accepts it; SessionNegotiate when the listener opts in and the
+     * library exports NegotiateRequiredDataRange. A callback not registered costs
+     * no upcall stub, and the first stub of each shape costs milliseconds of a
+     * cold start.
      */
-    static void register(NativeSession nat, Delivery delivery, boolean negotiates) throws WdsTransportException {
+    static void register(NativeSession nat, Delivery delivery, SessionListener listener) throws WdsTransportException {
         required(nat, WDS_TRANSPORTCLIENT_SESSION_START(), SESSION_START, "SESSION_START");
         required(nat, WDS_TRANSPORTCLIENT_RECEIVE_CONTENTS(), RECEIVE_CONTENTS, "RECEIVE_CONTENTS");
         required(nat, WDS_TRANSPORTCLIENT_SESSION_COMPLETE(), SESSION_COMPLETE, "SESSION_COMPLETE");
         delivery.startExRegistered(optional(nat, WDS_TRANSPORTCLIENT_SESSION_STARTEX(), SESSION_START_EX, "SESSION_STARTEX"));
-        optional(nat, WDS_TRANSPORTCLIENT_RECEIVE_METADATA(), RECEIVE_METADATA, "RECEIVE_METADATA");
-        if (negotiates && Wdstptc.hasNegotiation()) {
+        if (hearsMetadata(listener)) {
+            optional(nat, WDS_TRANSPORTCLIENT_RECEIVE_METADATA(), Metadata.STUB, "RECEIVE_METADATA");
+        }
+        if (listener.negotiates() && Wdstptc.hasNegotiation()) {
             required(nat, WDS_TRANSPORTCLIENT_SESSION_NEGOTIATE(), Negotiate.STUB, "SESSION_NEGOTIATE");
+        }
+    }
+
+    /** Whether {@code listener} overrides {@link SessionListener#onMetadata}, whose default does nothing. */
+    static boolean hearsMetadata(SessionListener listener) {
+        try {
+            return listener.getClass().getMethod("onMetadata", MemorySegment.class).getDeclaringClass()
+                    != SessionListener.class;
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError("SessionListener declares onMetadata(MemorySegment)", e);
         }
     }
 

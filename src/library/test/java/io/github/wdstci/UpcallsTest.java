@@ -8,6 +8,8 @@ import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionComplete;
 import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionNegotiate;
 import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionStart;
 import io.github.wdstci.internal.ffi.PFN_WdsTransportClientSessionStartEx;
+import java.lang.foreign.MemorySegment;
+
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,5 +27,37 @@ class UpcallsTest {
         assertThat(Upcalls.RECEIVE_CONTENTS_DESC).isEqualTo(PFN_WdsTransportClientReceiveContents.descriptor());
         assertThat(Upcalls.SESSION_COMPLETE_DESC).isEqualTo(PFN_WdsTransportClientSessionComplete.descriptor());
         assertThat(Upcalls.Negotiate.DESC).isEqualTo(PFN_WdsTransportClientSessionNegotiate.descriptor());
+    }
+
+    /** A handler that does nothing with metadata costs no metadata stub (a cold start's upcall shape). */
+    @Test
+    void onlyAListenerThatOverridesOnMetadataHearsIt() {
+        ContentHandler lambda = (block, offset) -> { };
+        assertThat(Upcalls.hearsMetadata(lambda)).isFalse();
+        assertThat(Upcalls.hearsMetadata(ContentHandlers.discarding())).isFalse();
+        AsyncContentHandler async = Block::close;
+        assertThat(Upcalls.hearsMetadata(async)).isFalse();
+
+        ContentHandler hears = new ContentHandler() {
+            @Override
+            public void onMetadata(MemorySegment metadata) {
+            }
+
+            @Override
+            public void onContent(MemorySegment block, long offset) {
+            }
+        };
+        assertThat(Upcalls.hearsMetadata(hears)).isTrue();
+        // a forwarding wrapper passes metadata on, so it hears it, whatever it wraps
+        assertThat(Upcalls.hearsMetadata(new ForwardingContentHandler(lambda) {
+        })).isTrue();
+        // inherited overrides count
+        class Sub extends ForwardingContentHandler {
+            Sub() {
+                super(lambda);
+            }
+        }
+        assertThat(Upcalls.hearsMetadata(new Sub() {
+        })).isTrue();
     }
 }
