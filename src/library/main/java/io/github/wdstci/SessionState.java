@@ -2,7 +2,6 @@ package io.github.wdstci;
 
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
-import java.util.function.Supplier;
 
 /**
  * A session's state and outcome, in one object under one lock: every transition of the
@@ -67,7 +66,8 @@ final class SessionState {
 
     /** start(): whether to call StartSession (under a lease taken); false for a session ended before its start. */
     boolean starting() {
-        return locked(() -> {
+        lock.lock();
+        try {
             ensureOpenLocked();
             if (phase != Phase.NEW) {
                 if (started) {
@@ -78,12 +78,15 @@ final class SessionState {
             phase = Phase.STARTING;
             started = true;
             return leases.take();                 // nothing closes before the start: it is given
-        });
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** StartSession returned {@code rc}; {@return whether the refused start ended the session} */
     boolean startReturned(int rc) {
-        return locked(() -> {
+        lock.lock();
+        try {
             if (phase != Phase.STARTING) {
                 return false;                     // SessionComplete came already
             }
@@ -95,7 +98,9 @@ final class SessionState {
                 record(new WdsTransportException("WdsTransportClientStartSession", rc), rc);
             }
             return enter(Phase.ENDED);
-        });
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -105,7 +110,8 @@ final class SessionState {
      * the future holds.
      */
     After end(Throwable cause, int code, boolean decidesFuture, Throwable futureFailure, boolean whileRunning) {
-        return locked(() -> {
+        lock.lock();
+        try {
             if (failure != null || listening || phase.compareTo(whileRunning ? Phase.ENDED : Phase.HEARD) >= 0) {
                 return After.REFUSED;
             }
@@ -119,12 +125,15 @@ final class SessionState {
                 return After.PROGRESS;
             }
             return phase.compareTo(Phase.ENDED) < 0 && leases.take() ? After.CANCEL : After.NOTHING;
-        });
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** SessionComplete with {@code transport} (null: success); {@return false for a second one} */
     boolean transportEnded(Throwable transport, int code) {
-        return locked(() -> {
+        lock.lock();
+        try {
             if (phase != Phase.STARTING && phase != Phase.RUNNING) {
                 return false;
             }
@@ -132,7 +141,9 @@ final class SessionState {
                 record(transport, code);
             }
             return enter(Phase.ENDED);
-        });
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The failure, or null; a cheap read (once per block). */
@@ -142,7 +153,8 @@ final class SessionState {
 
     /** Claims the listener once the transport has ended; a closer waits for that, and for another's hearing. */
     boolean claimListener(boolean closer) {
-        return locked(() -> {
+        lock.lock();
+        try {
             while (closer && phase.compareTo(Phase.ENDED) < 0) {
                 changed.awaitUninterruptibly();
             }
@@ -152,12 +164,15 @@ final class SessionState {
                 changed.awaitUninterruptibly();
             }
             return mine;
-        });
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The listener heard {@code cause} (null: success): the outcome is final; {@return the code status() reports} */
     int heard(Throwable cause) {
-        return locked(() -> {
+        lock.lock();
+        try {
             if (failure == null && cause != null) {
                 record(cause, ERROR_CANCELLED);   // onSuccess threw
             }
@@ -167,22 +182,39 @@ final class SessionState {
             }
             enter(Phase.HEARD);
             return failureCode;
-        });
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Whether the listener heard the outcome (the phase never goes back). */
     boolean isHeard() {
-        return locked(() -> phase.compareTo(Phase.HEARD) >= 0);
+        lock.lock();
+        try {
+            return phase.compareTo(Phase.HEARD) >= 0;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Once heard: whether a close was asked that nobody waits for (receive, a close that could not wait). */
     boolean closeWhenHeard() {
-        return locked(() -> closeWhenHeard);
+        lock.lock();
+        try {
+            return closeWhenHeard;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Once heard: what the future holds (null: success). */
     Throwable futureFailure() {
-        return locked(() -> futureFailure);
+        lock.lock();
+        try {
+            return futureFailure;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -191,16 +223,20 @@ final class SessionState {
      * to the executor now (the listener heard already)}
      */
     boolean closeAsked(boolean mayWait) {
-        return locked(() -> {
+        lock.lock();
+        try {
             closeAsked = true;
             closeWhenHeard |= !mayWait;
             return !mayWait && phase == Phase.HEARD && !closing;
-        });
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Claims CloseSession once heard; with {@code wait}, a claim under way is waited for. {@return whether it is ours} */
     boolean claimClose(boolean wait) {
-        return locked(() -> {
+        lock.lock();
+        try {
             while (wait && closing && phase != Phase.CLOSED) {
                 changed.awaitUninterruptibly();
             }
@@ -209,42 +245,57 @@ final class SessionState {
             }
             closing = true;
             return true;
-        });
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Once CloseSession is claimed: no more leases, and the ones in flight (short downcalls) are waited for. */
     void drainLeases() {
-        locked(() -> {
+        lock.lock();
+        try {
             leases.close();
             while (!leases.drained()) {
                 changed.awaitUninterruptibly();
             }
-            return null;
-        });
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** CloseSession ran. */
     void closed() {
-        locked(() -> enter(Phase.CLOSED));
+        lock.lock();
+        try {
+            enter(Phase.CLOSED);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Whether the client is to hear of the close now: once, and only once closed. */
     boolean tell() {
-        return locked(() -> {
+        lock.lock();
+        try {
             boolean first = phase == Phase.CLOSED && !told;
             told |= first;
             return first;
-        });
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** A session never received by its caller: closed without a listener, failed with {@code e}. */
     void abandoned(Throwable e) {
-        locked(() -> {
+        lock.lock();
+        try {
             closeAsked = listening = futureDecided = true;
             record(e, ERROR_CANCELLED);
             futureFailure = e;
-            return enter(Phase.HEARD);            // never started: no callback can come
-        });
+            enter(Phase.HEARD);                   // never started: no callback can come
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** A lease on the handle for a downcall; false once CloseSession is claimed. Lock-free. */
@@ -255,13 +306,19 @@ final class SessionState {
     /** Gives a lease back; the last of a closing handle wakes its closer. */
     void giveLease() {
         if (leases.give()) {
-            locked(() -> enter(phase));
+            lock.lock();
+            try {
+                enter(phase);
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
     /** See Session.status(); {@code open}: refused after close. */
     SessionStatus status(long bytes, long fileSize, boolean open) {
-        return locked(() -> {
+        lock.lock();
+        try {
             if (open) {
                 ensureOpenLocked();
             }
@@ -274,23 +331,34 @@ final class SessionState {
                 case ENDED, HEARD, CLOSED -> SessionStatus.State.SUCCEEDED;
             };
             return new SessionStatus(state, ERROR_SUCCESS, bytes, fileSize);
-        });
+        } finally {
+            lock.unlock();
+        }
     }
 
     boolean isClosed() {
-        return locked(() -> closeAsked || phase == Phase.CLOSED);
+        lock.lock();
+        try {
+            return closeAsked || phase == Phase.CLOSED;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** @throws IllegalStateException once close() was called */
     void ensureOpen() {
-        locked(this::ensureOpenLocked);
+        lock.lock();
+        try {
+            ensureOpenLocked();
+        } finally {
+            lock.unlock();
+        }
     }
 
-    private Void ensureOpenLocked() {
+    private void ensureOpenLocked() {
         if (closeAsked) {
             throw new IllegalStateException("session is closed");
         }
-        return null;
     }
 
     private void record(Throwable cause, int code) {
@@ -303,15 +371,5 @@ final class SessionState {
         phase = p;
         changed.signalAll();
         return true;
-    }
-
-    /** Runs {@code transition} under the lock; {@return what it decided} */
-    private <T> T locked(Supplier<T> transition) {
-        lock.lock();
-        try {
-            return transition.get();
-        } finally {
-            lock.unlock();
-        }
     }
 }
