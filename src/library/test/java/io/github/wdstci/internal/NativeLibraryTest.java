@@ -78,6 +78,13 @@ class NativeLibraryTest {
     }
 
     @Test
+    void aUserNameBecomesASafeFileNamePart() {
+        assertThat(NativeLibrary.fileNamePart("ada.lovelace_1-2")).isEqualTo("ada.lovelace_1-2");
+        assertThat(NativeLibrary.fileNamePart("DOMAIN\\user name/..")).isEqualTo("DOMAIN_user_name_..");
+        assertThat(NativeLibrary.fileNamePart("j\u00f6rg")).isEqualTo("j_rg");
+    }
+
+    @Test
     void aSharedFolderIsRefused(@TempDir Path tmp) throws IOException {
         Path dir = NativeLibrary.userTempDir(tmp);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
