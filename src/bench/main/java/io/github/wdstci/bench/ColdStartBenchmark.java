@@ -1,5 +1,16 @@
 package io.github.wdstci.bench;
 
+import java.lang.foreign.AddressLayout;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -26,6 +37,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * the delivery thread's attach, the first upcall. One shot per fork, many
  * forks (the Maven build runs it with its own fork count). The object is
  * 64 KiB in 4 KiB blocks; the rest of it is received after the clock stops.
+ *
+ * <p>{@link #ffmLinking} is the floor under {@link #sessionApi}: no library code
+ * and no session, only what the JDK charges any FFM binding for the same
+ * functions, in the same fresh JVM: the linker, the library's lookup, the four
+ * downcall handles a session calls before its first block (Initialize, called
+ * once, InitializeSession, RegisterCallback, StartSession) and the upcall stubs
+ * of the three callbacks it registers (SessionStart and SessionStartEx share a
+ * shape), with the header's descriptors (the library's pointers also carry a
+ * target layout, which costs the linking nothing).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -40,9 +60,15 @@ public class ColdStartBenchmark {
     private WdsClient client;
     private Session session;
     private JnaSession jnaSession;
+    private SymbolLookup ffmLibrary;
 
     @TearDown(Level.Trial)
-    public void close() {
+    public void close() throws Throwable {
+        if (ffmLibrary != null) {
+            Standin.check("Shutdown",
+                    (int) downcall(Linker.nativeLinker(), ffmLibrary, "WdsTransportClientShutdown",
+                            FunctionDescriptor.of(ValueLayout.JAVA_INT)).invokeExact());
+        }
         if (session != null) {
             session.completion().join();
             session.close();
@@ -63,6 +89,38 @@ public class ColdStartBenchmark {
         session.start();
         first.await();
         return session;
+    }
+
+    @Benchmark
+    public Object ffmLinking() throws Throwable {
+        Linker linker = Linker.nativeLinker();
+        SymbolLookup lib = SymbolLookup.libraryLookup(Path.of(Libraries.standinPath()), Arena.global());
+        AddressLayout p = ValueLayout.ADDRESS;
+        ValueLayout.OfInt dword = ValueLayout.JAVA_INT;
+        MethodHandle initialize = downcall(linker, lib, "WdsTransportClientInitialize", FunctionDescriptor.of(dword));
+        Standin.check("Initialize", (int) initialize.invokeExact());
+        downcall(linker, lib, "WdsTransportClientInitializeSession", FunctionDescriptor.of(dword, p, p, p));
+        downcall(linker, lib, "WdsTransportClientRegisterCallback", FunctionDescriptor.of(dword, p, dword, p));
+        downcall(linker, lib, "WdsTransportClientStartSession", FunctionDescriptor.of(dword, p));
+        upcall(linker, FunctionDescriptor.ofVoid(p, p, p));                                 // SessionStart(Ex)
+        upcall(linker, FunctionDescriptor.ofVoid(p, p, p, ValueLayout.JAVA_INT, p));        // ReceiveContents
+        upcall(linker, FunctionDescriptor.ofVoid(p, p, ValueLayout.JAVA_INT));              // SessionComplete
+        ffmLibrary = lib;
+        return initialize;
+    }
+
+    private static MethodHandle downcall(Linker linker, SymbolLookup lib, String name, FunctionDescriptor d) {
+        return linker.downcallHandle(lib.find(name).orElseThrow(), d);
+    }
+
+    private static MemorySegment upcall(Linker linker, FunctionDescriptor d) throws ReflectiveOperationException {
+        MethodHandle target = MethodHandles.dropArguments(
+                MethodHandles.lookup().findStatic(ColdStartBenchmark.class, "ignore", MethodType.methodType(void.class)),
+                0, d.toMethodType().parameterList());
+        return linker.upcallStub(target, d, Arena.global());
+    }
+
+    private static void ignore() {
     }
 
     @Benchmark
