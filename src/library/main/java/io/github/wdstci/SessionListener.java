@@ -33,7 +33,10 @@ public interface SessionListener {
     }
 
     /**
-     * The object's metadata, if the server has any.
+     * The object's metadata, if the server has any. The session registers the
+     * transport's metadata callback only for a listener whose class overrides
+     * this method (this default ignores it; a {@link ForwardingContentHandler}
+     * passes it on, so it overrides it).
      *
      * @param metadata read-only, valid only during this call (copy what you need)
      * @throws Exception to fail the session
