@@ -60,4 +60,52 @@ class UpcallsTest {
         assertThat(Upcalls.hearsMetadata(new Sub() {
         })).isTrue();
     }
+
+    /** A type that the loader below hides, so that reflecting on a class naming it fails. */
+    public static final class Hidden {
+    }
+
+    /** A listener with a public method whose parameter type its loader cannot find. */
+    public static final class NamesAHiddenType implements ContentHandler {
+        @Override
+        public void onContent(MemorySegment block, long offset) {
+        }
+
+        public void use(Hidden h) {
+        }
+    }
+
+    /** When reflection cannot tell (a missing class), the metadata callback is registered: nothing is lost. */
+    @Test
+    void aListenerThatCannotBeReflectedOnHearsMetadata() throws Exception {
+        ClassLoader parent = UpcallsTest.class.getClassLoader();
+        ClassLoader hiding = new ClassLoader(parent) {
+            @Override
+            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+                if (name.equals(Hidden.class.getName())) {
+                    throw new ClassNotFoundException(name);
+                }
+                if (name.equals(NamesAHiddenType.class.getName())) {
+                    synchronized (getClassLoadingLock(name)) {
+                        Class<?> c = findLoadedClass(name);
+                        if (c == null) {
+                            byte[] b;
+                            try (var in = parent.getResourceAsStream(name.replace('.', '/') + ".class")) {
+                                b = in.readAllBytes();
+                            } catch (java.io.IOException e) {
+                                throw new ClassNotFoundException(name, e);
+                            }
+                            c = defineClass(name, b, 0, b.length);
+                        }
+                        return c;
+                    }
+                }
+                return super.loadClass(name, resolve);
+            }
+        };
+        SessionListener listener = (SessionListener) hiding.loadClass(NamesAHiddenType.class.getName())
+                .getConstructor().newInstance();
+        assertThat(listener.getClass().getClassLoader()).isSameAs(hiding);
+        assertThat(Upcalls.hearsMetadata(listener)).isTrue();
+    }
 }
