@@ -3,8 +3,6 @@ package io.github.wdstci.cli;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -15,7 +13,8 @@ import java.util.TreeMap;
  * what was just written), the bytes that continue the part already hashed as soon as they are
  * all written, and hashes them. Blocks in order are hashed right behind the writes; a block
  * that arrives early waits on disk, costing no memory, until the gap before it fills. The
- * transport's callback thread only notes each written range.
+ * transport's callback thread only notes each written range. The hashing is the system's
+ * OpenSSL's where it is found, the JDK's otherwise ({@link Sha256}).
  *
  * <p>Thread-safe: {@link #written} from any callback thread; {@link #digest} and
  * {@link #cancel} from the job's.
@@ -26,6 +25,7 @@ final class LiveHash {
 
     private final FileChannel channel;             // read only from the hashing thread
     private final long size;
+    private final boolean nativeHash;              // the system's OpenSSL when found (NativeSha256)
     private final Thread thread;
     private final TreeMap<Long, Long> early = new TreeMap<>();   // written beyond ready: start -> end, merged
     private long ready;                            // guarded by this: [0, ready) is written
@@ -40,8 +40,14 @@ final class LiveHash {
      * @param channel open for reading on the output; closed by the hashing thread when it ends
      */
     LiveHash(FileChannel channel, long size) {
+        this(channel, size, true);
+    }
+
+    /** As above; {@code nativeHash} false: the JDK's SHA-256 even where the system's OpenSSL is found. */
+    LiveHash(FileChannel channel, long size, boolean nativeHash) {
         this.channel = channel;
         this.size = size;
+        this.nativeHash = nativeHash;
         this.thread = Thread.ofPlatform().daemon().name("wdsget-sha256").unstarted(this::run);
         thread.start();
     }
@@ -123,10 +129,10 @@ final class LiveHash {
 
     /** The hashing thread: follows {@code ready} until the whole output is hashed. */
     private void run() {
-        MessageDigest md = Sink.sha256();
+        Sha256 sha = Sha256.create(nativeHash);
         ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(CHUNK, Math.max(size, 1)));
         long hashed = 0;
-        try (channel) {
+        try (channel; sha) {
             while (hashed < size) {
                 long until;
                 synchronized (this) {
@@ -148,11 +154,11 @@ final class LiveHash {
                                 + " while reading it back");
                     }
                     buf.flip();
-                    md.update(buf);
+                    sha.update(buf);
                     hashed += n;
                 }
             }
-            String hex = HexFormat.of().formatHex(md.digest());
+            String hex = sha.hex();
             synchronized (this) {
                 digest = hex;
                 notifyAll();

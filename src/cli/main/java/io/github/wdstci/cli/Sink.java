@@ -4,9 +4,6 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * Where the blocks of one object go: a regular file ({@link FileSink}), a
@@ -104,32 +101,24 @@ sealed interface Sink permits FileSink, DeviceSink, StreamSink, NullSink, Sink.D
         }
     }
 
-    /** A new SHA-256 digest. */
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
-    }
-
     /** The SHA-256 of the first {@code size} bytes of {@code channel}, read from the start. */
     static String sha256(FileChannel channel, long size, Check interrupted) throws IOException {
-        MessageDigest md = sha256();
-        ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
-        long pos = 0;
-        while (pos < size) {
-            interrupted.check();
-            buf.clear().limit((int) Math.min(buf.capacity(), size - pos));
-            int n = channel.read(buf, pos);
-            if (n < 0) {
-                throw new IOException("the output ended at byte " + pos + " of " + size + " while reading it back");
+        try (Sha256 sha = Sha256.create()) {
+            ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+            long pos = 0;
+            while (pos < size) {
+                interrupted.check();
+                buf.clear().limit((int) Math.min(buf.capacity(), size - pos));
+                int n = channel.read(buf, pos);
+                if (n < 0) {
+                    throw new IOException("the output ended at byte " + pos + " of " + size + " while reading it back");
+                }
+                pos += n;
+                buf.flip();
+                sha.update(buf);
             }
-            pos += n;
-            buf.flip();
-            md.update(buf);
+            return sha.hex();
         }
-        return HexFormat.of().formatHex(md.digest());
     }
 
     /** Compares a computed hash with the expected one; {@code where} says what became of the output. */

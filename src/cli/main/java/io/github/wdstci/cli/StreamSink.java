@@ -8,8 +8,6 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -46,7 +44,7 @@ final class StreamSink implements Sink {
     private final TreeMap<Long, Long> early = new TreeMap<>();   // spooled ranges: start -> end, merged
     private FileChannel spool;
     private ByteBuffer copyBuffer;
-    private MessageDigest digest;
+    private Sha256 digest;                         // guarded by this; closed by commit, abort and a new start
     private long fileSize = -1;
     private long next;                        // bytes streamed so far: where the next in-order block starts
     private long spooled;                     // bytes waiting in the spool now
@@ -126,7 +124,8 @@ final class StreamSink implements Sink {
     public synchronized void start(long size) throws IOException {
         fileSize = size;
         if (hash) {
-            digest = Sink.sha256();
+            closeDigest();                         // an attempt before this one
+            digest = Sha256.create();
         }
     }
 
@@ -252,16 +251,29 @@ final class StreamSink implements Sink {
         if (digest == null) {
             return null;
         }
-        String d = HexFormat.of().formatHex(digest.digest());
+        String d;
+        try {
+            d = digest.hex();
+        } finally {
+            closeDigest();
+        }
         Sink.verify(d, sha256, "the bytes were already written to " + describe());
         return d;
     }
 
     @Override
     public synchronized void abort() {
+        closeDigest();
         closeSpool();
         if (path != null) {
             closeOut();
+        }
+    }
+
+    private void closeDigest() {
+        if (digest != null) {
+            digest.close();
+            digest = null;
         }
     }
 

@@ -52,9 +52,10 @@ class LiveHashTest {
         assertThat(r.err()).contains("SHA-256 is " + syntheticSha256(1 << 20, 0));
     }
 
-    /** Ranges noted in any order, overlapping none, some adjacent: the digest is the file's. */
-    @Test
-    void rangesInAnyOrderHashTheWholeFile() throws Exception {
+    /** Ranges noted in any order, overlapping none, some adjacent: the digest is the file's, by either hash. */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void rangesInAnyOrderHashTheWholeFile(boolean nativeHash) throws Exception {
         byte[] content = new byte[5 * 1000 * 1000 + 17];
         new Random(7).nextBytes(content);
         Path file = dir.resolve("data");
@@ -64,7 +65,7 @@ class LiveHashTest {
         }
         Collections.shuffle(ranges, new Random(11));
         try (FileChannel w = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            LiveHash hash = new LiveHash(FileChannel.open(file, StandardOpenOption.READ), content.length);
+            LiveHash hash = new LiveHash(FileChannel.open(file, StandardOpenOption.READ), content.length, nativeHash);
             for (long[] r : ranges) {
                 w.write(ByteBuffer.wrap(content, (int) r[0], (int) r[1]), r[0]);
                 hash.written(r[0], r[1]);
@@ -77,12 +78,13 @@ class LiveHashTest {
      * A continued part file: its ranges on disk are noted first, then blocks on another grid that
      * cover them again in part (the transport sends whole blocks) or wholly, in any order.
      */
-    @Test
-    void overlappingRangesHashTheWholeFileOnce() throws Exception {
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void overlappingRangesHashTheWholeFileOnce(boolean nativeHash) throws Exception {
         byte[] content = new byte[3 * 1000 * 1000 + 5];
         new Random(3).nextBytes(content);
         Path file = Files.write(dir.resolve("data"), content);
-        LiveHash hash = new LiveHash(FileChannel.open(file, StandardOpenOption.READ), content.length);
+        LiveHash hash = new LiveHash(FileChannel.open(file, StandardOpenOption.READ), content.length, nativeHash);
         long[][] onDisk = {{10_000, 700_000}, {900_000, 1_000_000}, {2_999_000, 1_005}};
         for (long[] r : onDisk) {
             hash.written(r[0], r[1]);
@@ -99,10 +101,11 @@ class LiveHashTest {
         assertThat(hash.digest(Sink.Check.NEVER)).isEqualTo(sha256(content));
     }
 
-    @Test
-    void anEmptyOutputHasTheEmptyDigest() throws Exception {
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void anEmptyOutputHasTheEmptyDigest(boolean nativeHash) throws Exception {
         Path file = Files.createFile(dir.resolve("empty"));
-        LiveHash hash = new LiveHash(FileChannel.open(file, StandardOpenOption.READ), 0);
+        LiveHash hash = new LiveHash(FileChannel.open(file, StandardOpenOption.READ), 0, nativeHash);
         assertThat(hash.digest(Sink.Check.NEVER)).isEqualTo(sha256(new byte[0]));
     }
 
