@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.github.wdstci.standin.SyntheticContent;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,14 +29,10 @@ class FileSinkTest {
     Path dir;
     WdsClient client;
 
+    /** A client that StandinExtension opened for the test and closes (and checks) after it. */
     @BeforeEach
-    void open() throws Exception {
-        client = WdsClient.open();
-    }
-
-    @AfterEach
-    void close() {
-        client.close();
+    void open(WdsClient opened) {
+        client = opened;
     }
 
     java.util.List<String> files() throws IOException {

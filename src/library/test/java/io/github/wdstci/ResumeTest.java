@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.github.wdstci.standin.SyntheticContent;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -40,14 +39,10 @@ class ResumeTest {
     Path dir;
     WdsClient client;
 
+    /** A client that StandinExtension opened for the test and closes (and checks) after it. */
     @BeforeEach
-    void open() throws Exception {
-        client = WdsClient.open();
-    }
-
-    @AfterEach
-    void close() {
-        client.close();
+    void open(WdsClient opened) {
+        client = opened;
     }
 
     List<String> files() throws IOException {
